@@ -1,0 +1,42 @@
+// npm run demo: rollback, then reenable unified-llm, on a temporary copy of
+// the bundled sample flake, with a stand-in nixos-rebuild and a fixture
+// /proc and /sys. Nothing outside the temporary directory is touched.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const work = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-demo-'));
+const flake = path.join(work, 'kernelcore');
+const sysroot = path.join(work, 'sysroot');
+cpSync(path.join(repo, 'examples/kernelcore'), flake, { recursive: true });
+cpSync(path.join(repo, 'test/fixtures/sysroots/tuned'), sysroot, { recursive: true });
+
+const env = {
+  ...process.env,
+  PATH: `${path.join(repo, 'test/support/bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+  TW_STUB_SYSROOT: sysroot,
+  TW_STUB_SWITCH_STATE: path.join(repo, 'test/fixtures/sysroots/rolled-back'),
+  TUNE_WIZARD_MEMORY_INTERVAL_MS: '1000',
+};
+const cli = path.join(repo, 'dist/src/cli.js');
+const common = ['--yes', '--flake', `${flake}#kernelcore`, '--sysroot', sysroot];
+
+function run(title: string, args: string[]): void {
+  console.log(`\n=== ${title}\n$ tune-wizard ${args.join(' ')}\n`);
+  const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', env });
+  if (result.status !== 0) {
+    console.error(`\ndemo: tune-wizard exited with ${result.status ?? result.signal}; the sample is left in ${work}`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+console.log(`Demo on a copy of examples/kernelcore in ${work}`);
+console.log('nixos-rebuild is a stand-in (test/support/bin); /proc and /sys come from test/fixtures/sysroots.');
+run('1. Roll the build-memory tuning back', ['rollback', ...common]);
+run('2. Bring unified-llm back', ['reenable', 'unified-llm', ...common]);
+run('3. Run rollback again: nothing left to change', ['rollback', ...common]);
+console.log(`\nDone. The edited sample is in ${flake}; compare it with examples/kernelcore:`);
+console.log(`  diff -ru examples/kernelcore ${flake}`);

@@ -1,0 +1,109 @@
+// Finds an import that was commented out of a host's modules list, such as
+//   # ./modules/ml/offload # DISABLED: Rust compilation consumes 7GB+ RAM
+// and plans the edit that brings it back (the note goes with the marker).
+import path from 'node:path';
+
+import { UserError } from '../errors.js';
+import { lineOf, stripParens } from '../nix/query.js';
+import { parseByteString } from '../nix/parser.js';
+import { childNodes, isToken, type Token } from '../nix/syntax.js';
+import type { Configuration } from './module-graph.js';
+import type { TextEdit } from './text-edit.js';
+
+export interface CommentedImport {
+  file: string;
+  line: number;
+  comment: Token;
+  /** The import as written inside the comment. */
+  importText: string;
+  note: string | undefined;
+  edit: TextEdit;
+}
+
+export type ImportState =
+  | { state: 'commented'; found: CommentedImport }
+  | { state: 'active'; file: string; line: number };
+
+export function findImport(config: Configuration, importPath: string): ImportState {
+  const wanted = path.resolve(config.flakeDir, importPath);
+  const tree = config.flakeTree;
+
+  for (const list of config.hostLists) {
+    for (const item of childNodes(list)) {
+      const node = stripParens(item);
+      if (node.kind === 'Path' && samePath(config, tree.text.slice(node.start, node.end), wanted)) {
+        return { state: 'active', file: config.flakeFile, line: lineOf(tree, node) };
+      }
+    }
+  }
+
+  const matches: CommentedImport[] = [];
+  for (const list of config.hostLists) {
+    for (const element of list.children) {
+      if (!isToken(element) || element.kind !== 'line_comment') continue;
+      const parsed = parseImportComment(element.text);
+      if (!parsed || !samePath(config, parsed.importText, wanted)) continue;
+      if (!startsItsLine(tree.text, element.start)) continue;
+      matches.push({
+        file: config.flakeFile,
+        line: tree.position(element.start).line,
+        comment: element,
+        importText: parsed.importText,
+        note: parsed.note,
+        edit: { start: element.start, end: element.end, text: parsed.importText },
+      });
+    }
+  }
+
+  if (matches.length === 1) return { state: 'commented', found: matches[0]! };
+  if (matches.length > 1) {
+    const lines = matches.map((m) => m.line).join(' and ');
+    throw new UserError(`${config.flakeFile}: ${importPath} is commented out on lines ${lines}; keep one and run again.`);
+  }
+  throw new UserError(
+    `${config.flakeFile}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
+  );
+}
+
+/**
+ * Reads a comment as commented-out code: `# ./a/b # NOTE` holds the path
+ * `./a/b` and the note `NOTE`. The text after the marker is parsed as Nix,
+ * so only a comment that is exactly one path (and perhaps a note) matches.
+ */
+export function parseImportComment(text: string): { importText: string; note: string | undefined } | undefined {
+  const body = text.slice(1);
+  let tree;
+  try {
+    tree = parseByteString(body, 'comment');
+  } catch {
+    return undefined;
+  }
+  const expr = childNodes(tree.root)[0];
+  if (!expr || expr.kind !== 'Path' || childNodes(expr).length > 0) return undefined;
+  const importText = body.slice(expr.start, expr.end);
+  if (!importText.startsWith('./') && !importText.startsWith('../')) return undefined;
+  const trailing = tree.root.children.filter(
+    (c): c is Token => isToken(c) && (c.kind === 'line_comment' || c.kind === 'block_comment'),
+  );
+  const note = trailing.length > 0 ? trailing.map((t) => t.text.replace(/^#\s*/, '')).join(' ').trim() : undefined;
+  return { importText, note };
+}
+
+function samePath(config: Configuration, written: string, wanted: string): boolean {
+  const resolved = path.resolve(config.flakeDir, written);
+  return (
+    resolved === wanted ||
+    resolved === path.join(wanted, 'default.nix') ||
+    path.join(resolved, 'default.nix') === wanted
+  );
+}
+
+function startsItsLine(text: string, offset: number): boolean {
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === '\n') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
+}
+

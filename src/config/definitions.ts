@@ -1,0 +1,196 @@
+// Finds every definition of an option in a module, however the attribute
+// path is written (dotted, nested, quoted) and whatever wraps the value
+// (mkIf, mkMerge, mkDefault, mkForce, mkOverride, let, with).
+import {
+  attrNames,
+  flattenApply,
+  libFunctionName,
+  lineOf,
+  literalValue,
+  stripParens,
+  type NixLiteral,
+} from '../nix/query.js';
+import { childNodes, type Node, type SyntaxTree } from '../nix/syntax.js';
+import { bindingValue, moduleBody, type ModuleSource } from './module-graph.js';
+
+export const PRIORITY = { force: 50, plain: 100, default: 1000 } as const;
+
+export interface Definition {
+  option: string;
+  file: string;
+  tree: SyntaxTree;
+  module: ModuleSource;
+  /** The Binding that (ends up) defining the option. */
+  binding: Node;
+  /** The value with every wrapper removed: what an edit replaces. */
+  valueNode: Node;
+  value: NixLiteral | undefined;
+  priority: number;
+  /** The name of the wrapper written at this definition, if any. */
+  wrapper: string | undefined;
+  /** Conditions of enclosing mkIf calls, as written. */
+  conditions: string[];
+  line: number;
+}
+
+export interface Opaque {
+  option: string;
+  file: string;
+  line: number;
+  text: string;
+}
+
+interface Walk {
+  option: string;
+  module: ModuleSource;
+  found: Definition[];
+  opaque: Opaque[];
+}
+
+interface Context {
+  priority: number | undefined;
+  wrapper: string | undefined;
+  conditions: string[];
+  binding: Node | undefined;
+}
+
+/** Definitions of `option` (dotted names, e.g. nix.settings.max-jobs). */
+export function findDefinitions(
+  module: ModuleSource,
+  optionPath: string[],
+): { definitions: Definition[]; opaque: Opaque[] } {
+  const walk: Walk = { option: optionPath.join('.'), module, found: [], opaque: [] };
+  const body = moduleBody(module.expr);
+  if (!body) return { definitions: [], opaque: [] };
+
+  const explicitConfig = hasTopLevel(body, 'config') || hasTopLevel(body, 'options');
+  const target = explicitConfig ? ['config', ...optionPath] : optionPath;
+  collect(walk, body, target, { priority: undefined, wrapper: undefined, conditions: [], binding: undefined });
+  return { definitions: walk.found, opaque: walk.opaque };
+}
+
+function hasTopLevel(set: Node, name: string): boolean {
+  return childNodes(set).some(
+    (n) => n.kind === 'Binding' && attrNames(childNodes(n)[0]!)[0] === name,
+  );
+}
+
+const PRIORITY_WRAPPERS = new Set(['mkDefault', 'mkForce', 'mkOverride', 'mkOptionDefault', 'mkImageMediaOverride', 'mkVMOverride']);
+
+function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
+  const node = stripParens(expr);
+
+  if (node.kind === 'Apply') {
+    const { fn, args } = flattenApply(node);
+    const name = libFunctionName(fn);
+    const tree = walk.module.tree;
+    if (name === 'mkIf' && args.length === 2) {
+      const condition = tree.text.slice(args[0]!.start, args[0]!.end);
+      collect(walk, args[1]!, path, { ...ctx, conditions: [...ctx.conditions, condition] });
+      return;
+    }
+    if (name === 'mkMerge' && args.length === 1 && stripParens(args[0]!).kind === 'List') {
+      for (const item of childNodes(stripParens(args[0]!))) collect(walk, item, path, ctx);
+      return;
+    }
+    if (name && PRIORITY_WRAPPERS.has(name)) {
+      const priority = wrapperPriority(name, args);
+      if (priority !== undefined) {
+        collect(walk, args.at(-1)!, path, {
+          ...ctx,
+          priority: ctx.priority ?? priority,
+          wrapper: ctx.wrapper ?? (path.length === 0 ? name : undefined),
+        });
+        return;
+      }
+    }
+  }
+
+  if (path.length === 0) {
+    walk.found.push(definitionAt(walk, node, ctx));
+    return;
+  }
+
+  if (node.kind === 'AttrSet') {
+    for (const binding of childNodes(node)) {
+      if (binding.kind === 'Binding') collectBinding(walk, binding, path, ctx);
+    }
+    return;
+  }
+  if (node.kind === 'LetIn' || node.kind === 'With') {
+    collect(walk, childNodes(node).at(-1)!, path, ctx);
+    return;
+  }
+  if (ctx.binding && (node.kind === 'Ident' || node.kind === 'Select' || node.kind === 'Apply')) {
+    walk.opaque.push({
+      option: walk.option,
+      file: walk.module.file,
+      line: lineOf(walk.module.tree, node),
+      text: walk.module.tree.text.slice(node.start, node.end),
+    });
+  }
+}
+
+function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context): void {
+  const names = attrNames(childNodes(binding)[0]!);
+  const length = Math.min(names.length, path.length);
+  for (let i = 0; i < length; i++) {
+    if (names[i] === undefined) {
+      walk.opaque.push({
+        option: walk.option,
+        file: walk.module.file,
+        line: lineOf(walk.module.tree, binding),
+        text: walk.module.tree.text.slice(binding.start, binding.end),
+      });
+      return;
+    }
+    if (names[i] !== path[i]) return;
+  }
+  if (names.length > path.length) return;
+  collect(walk, bindingValue(binding), path.slice(names.length), {
+    ...ctx,
+    wrapper: names.length === path.length ? undefined : ctx.wrapper,
+    binding,
+  });
+}
+
+function wrapperPriority(name: string, args: Node[]): number | undefined {
+  switch (name) {
+    case 'mkDefault':
+      return PRIORITY.default;
+    case 'mkForce':
+      return PRIORITY.force;
+    case 'mkOptionDefault':
+      return 1500;
+    case 'mkImageMediaOverride':
+      return 60;
+    case 'mkVMOverride':
+      return 10;
+    case 'mkOverride': {
+      if (args.length !== 2) return undefined;
+      const level = literalValue(args[0]!);
+      return level?.type === 'int' ? level.value : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
+  const tree = walk.module.tree;
+  const binding = ctx.binding ?? valueNode;
+  return {
+    option: walk.option,
+    file: walk.module.file,
+    tree,
+    module: walk.module,
+    binding,
+    valueNode,
+    value: literalValue(valueNode),
+    priority: ctx.priority ?? PRIORITY.plain,
+    wrapper: ctx.wrapper,
+    conditions: ctx.conditions,
+    line: lineOf(tree, valueNode),
+  };
+}
+

@@ -1,0 +1,148 @@
+// Plans the change of one option to a requested value across every module
+// of a host: finds each definition, works out which one wins before and
+// after (priorities, conflicts), and produces the byte edits.
+import {
+  describeLiteral,
+  formatLiteral,
+  sameLiteral,
+  type NixLiteral,
+} from '../nix/query.js';
+import { findDefinitions, PRIORITY, type Definition, type Opaque } from './definitions.js';
+import { spellLibFunction } from './lib-spelling.js';
+import { shortPath, type Configuration } from './module-graph.js';
+import { replaceWith, type TextEdit } from './text-edit.js';
+
+export interface OptionTarget {
+  /** Dotted option path, e.g. nix.settings.max-jobs. */
+  option: string;
+  /** Older names that set the same option (nix.maxJobs). */
+  aliases?: string[];
+  value: NixLiteral;
+  /** Write plain definitions as `mkDefault VALUE` (the seed's spelling). */
+  wrapPlainIn?: 'mkDefault';
+}
+
+export interface Resolution {
+  value: NixLiteral | undefined;
+  priority: number | undefined;
+  winners: Definition[];
+  conflict: boolean;
+}
+
+export interface OptionPlan {
+  target: OptionTarget;
+  definitions: Definition[];
+  opaque: Opaque[];
+  before: Resolution;
+  after: Resolution;
+  edits: Map<string, TextEdit[]>;
+  notes: string[];
+}
+
+export function planOption(config: Configuration, target: OptionTarget): OptionPlan {
+  const definitions: Definition[] = [];
+  const opaque: Opaque[] = [];
+  for (const name of [target.option, ...(target.aliases ?? [])]) {
+    for (const module of config.modules) {
+      const found = findDefinitions(module, splitOption(name));
+      definitions.push(...found.definitions);
+      opaque.push(...found.opaque);
+    }
+  }
+
+  const before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })));
+  const edits = new Map<string, TextEdit[]>();
+  const notes: string[] = [];
+  const afterValues = definitions.map((def) => {
+    if (sameLiteral(def.value, target.value)) return { def, value: def.value, priority: def.priority };
+    if (def.value === undefined) {
+      notes.push(`${shortPath(config, def.file)}:${def.line}: ${target.option} is computed, not written as a value; change it by hand to ${formatLiteral(target.value)}.`);
+      return { def, value: undefined, priority: def.priority };
+    }
+    const { edits: fileEdits, priority } = editDefinition(def, target);
+    const list = edits.get(def.file) ?? [];
+    list.push(...fileEdits);
+    edits.set(def.file, list);
+    return { def, value: target.value, priority };
+  });
+  const after = resolve(afterValues);
+
+  for (const item of opaque) {
+    notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
+  }
+  if (definitions.length === 0) {
+    notes.push(`No module of this host defines ${target.option}; NixOS uses its default.`);
+  } else if (after.conflict) {
+    notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);
+  } else if (!sameLiteral(after.value, target.value) && after.value !== undefined) {
+    notes.push(`After this change ${target.option} is still ${describeLiteral(after.value)}, decided at ${where(config, after.winners)}.`);
+  }
+
+  return { target, definitions, opaque, before, after, edits, notes };
+}
+
+function editDefinition(def: Definition, target: OptionTarget): { edits: TextEdit[]; priority: number } {
+  const literal = formatLiteral(target.value);
+  const isPlain = def.priority === PRIORITY.plain && def.wrapper === undefined;
+  if (target.wrapPlainIn && isPlain) {
+    const spelling = spellLibFunction(def.module, def.valueNode, target.wrapPlainIn);
+    return {
+      edits: [...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, `${spelling.text} ${literal}`)],
+      priority: PRIORITY.default,
+    };
+  }
+  return { edits: [replaceWith(def.valueNode.start, def.valueNode.end, literal)], priority: def.priority };
+}
+
+interface Candidate {
+  def: Definition;
+  value: NixLiteral | undefined;
+  priority: number;
+}
+
+/** Which definitions win, as the module system decides it. */
+function resolve(candidates: Candidate[]): Resolution {
+  if (candidates.length === 0) return { value: undefined, priority: undefined, winners: [], conflict: false };
+  const priority = Math.min(...candidates.map((c) => c.priority));
+  const winning = candidates.filter((c) => c.priority === priority);
+  const first = winning[0]!.value;
+  const conflict = winning.some((c) => c.value === undefined || !sameLiteral(c.value, first));
+  return {
+    value: conflict ? undefined : first,
+    priority,
+    winners: winning.map((c) => c.def),
+    conflict: conflict && winning.every((c) => c.value !== undefined),
+  };
+}
+
+export function describePriority(priority: number | undefined): string {
+  if (priority === PRIORITY.default) return 'mkDefault';
+  if (priority === PRIORITY.force) return 'mkForce';
+  if (priority === PRIORITY.plain) return 'a plain definition';
+  return priority === undefined ? 'no definition' : `mkOverride ${priority}`;
+}
+
+export function where(config: Configuration, definitions: Definition[]): string {
+  return definitions.map((d) => `${shortPath(config, d.file)}:${d.line}`).join(', ');
+}
+
+/** `boot.kernel.sysctl."vm.swappiness"` → ['boot','kernel','sysctl','vm.swappiness']. */
+export function splitOption(option: string): string[] {
+  const parts: string[] = [];
+  const pattern = /"([^"]*)"|([^.]+)/g;
+  for (const match of option.matchAll(pattern)) parts.push(match[1] ?? match[2]!);
+  return parts;
+}
+
+/** The value the module system gives an option, from this host's modules. */
+export function resolveOption(config: Configuration, option: string, aliases: string[] = []): Resolution {
+  const candidates: Candidate[] = [];
+  for (const name of [option, ...aliases]) {
+    for (const module of config.modules) {
+      for (const def of findDefinitions(module, splitOption(name)).definitions) {
+        candidates.push({ def, value: def.value, priority: def.priority });
+      }
+    }
+  }
+  return resolve(candidates);
+}

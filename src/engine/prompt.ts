@@ -1,0 +1,34 @@
+// The one place that asks the user anything. Tests replace it.
+import { select } from '@inquirer/prompts';
+
+import { AbortError } from '../errors.js';
+
+export type StepAnswer = 'apply' | 'skip' | 'abort';
+
+export interface Prompter {
+  askStep(question: string): Promise<StepAnswer>;
+}
+
+/** --yes: every step is applied. */
+export const applyAll: Prompter = {
+  askStep: async () => 'apply',
+};
+
+export const terminalPrompter: Prompter = {
+  async askStep(question) {
+    try {
+      return await select<StepAnswer>({
+        message: question,
+        default: 'skip',
+        choices: [
+          { name: 'Apply', value: 'apply', description: 'write this change now' },
+          { name: 'Skip', value: 'skip', description: 'leave these files as they are and go on' },
+          { name: 'Abort', value: 'abort', description: 'stop and put back what this run changed' },
+        ],
+      });
+    } catch (error) {
+      if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,85 @@
+// Runs `nixos-rebuild switch` for the host, streaming its output and, for
+// heavy builds, the machine's memory every few seconds.
+import { RebuildError } from '../errors.js';
+import { formatBytes } from '../system/units.js';
+import type { RebuildStep, RunContext } from './types.js';
+
+export interface RebuildOutcome {
+  switched: boolean;
+  command: string[];
+  lowestHeadroom: number | undefined;
+}
+
+const MEMORY_INTERVAL_MS = Number(process.env.TUNE_WIZARD_MEMORY_INTERVAL_MS ?? 5000);
+
+export function rebuildCommand(ctx: RunContext): string[] {
+  const rebuild = ['nixos-rebuild', 'switch', '--flake', `${ctx.flakeDir}#${ctx.host}`];
+  return process.getuid?.() === 0 ? rebuild : ['sudo', ...rebuild];
+}
+
+export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<RebuildOutcome> {
+  const command = rebuildCommand(ctx);
+  const shown = command.join(' ');
+  const outcome: RebuildOutcome = { switched: false, command, lowestHeadroom: undefined };
+
+  if (ctx.workspace.changes().length === 0) {
+    ctx.ui.skipped('no file changed, so there is nothing to rebuild');
+    return outcome;
+  }
+  if (ctx.options.dryRun) {
+    ctx.ui.skipped(`dry run: would run ${shown}`);
+    return outcome;
+  }
+  if (ctx.options.noRebuild) {
+    ctx.ui.skipped(`--no-rebuild: run it yourself: ${shown}`);
+    return outcome;
+  }
+
+  ctx.ui.info(`running ${shown}`);
+  const running = ctx.runner.start(command[0]!, command.slice(1), (line) => ctx.ui.output(line));
+  const watcher = step.watchMemory ? watchMemory(ctx, outcome) : undefined;
+
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    running.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await running.result;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (watcher) clearInterval(watcher);
+  }
+
+  if (interrupted) {
+    throw new RebuildError('The rebuild was interrupted; the running system was not switched by this run.');
+  }
+  if (result.exitCode !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;
+    const tail = result.tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
+    throw new RebuildError(`\`${shown}\` ${how}${tail ? `: ${tail}` : ''}. Fix the error and run again.`);
+  }
+
+  outcome.switched = true;
+  ctx.ui.ok(`rebuild finished${outcome.lowestHeadroom === undefined ? '' : `; lowest headroom ${formatBytes(outcome.lowestHeadroom)}`}`);
+  return outcome;
+}
+
+function watchMemory(ctx: RunContext, outcome: RebuildOutcome): NodeJS.Timeout {
+  const sample = async (): Promise<void> => {
+    const mem = await ctx.sysroot.memInfo().catch(() => undefined);
+    if (!mem) return;
+    const headroom = mem.memAvailable + mem.swapFree;
+    outcome.lowestHeadroom = Math.min(outcome.lowestHeadroom ?? headroom, headroom);
+    const swapUsed = mem.swapTotal - mem.swapFree;
+    ctx.ui.info(
+      `memory: ${formatBytes(mem.memAvailable)} available of ${formatBytes(mem.memTotal)}, swap ${formatBytes(swapUsed)} of ${formatBytes(mem.swapTotal)} used`,
+    );
+  };
+  void sample();
+  return setInterval(() => void sample(), MEMORY_INTERVAL_MS);
+}

@@ -1,0 +1,149 @@
+// Walks a procedure: gates, then edits (diff, ask, write), then the
+// rebuild, then verification. A failed rebuild or an abort puts every file
+// this run changed back to its exact previous bytes.
+import path from 'node:path';
+
+import kleur from 'kleur';
+
+import { shortPath } from '../config/module-graph.js';
+import { AbortError, GateError, RebuildError, UserError } from '../errors.js';
+import { renderDiff } from './diff-view.js';
+import type { Prompter } from './prompt.js';
+import { runRebuild, type RebuildOutcome } from './rebuild.js';
+import type { CheckResult, EditStep, Procedure, RunContext, Step } from './types.js';
+
+export interface RunSummary {
+  changedFiles: string[];
+  skippedSteps: string[];
+  rebuild: RebuildOutcome | undefined;
+}
+
+export async function runProcedure(procedure: Procedure, ctx: RunContext, prompter: Prompter): Promise<RunSummary> {
+  const steps = procedure.steps.filter((s) => isSelected(s, ctx));
+  const summary: RunSummary = { changedFiles: [], skippedSteps: [], rebuild: undefined };
+
+  const config = await ctx.configuration();
+  ctx.ui.info(`${config.modules.length} modules of ${ctx.host} read`);
+  for (const item of config.unfollowed) {
+    ctx.ui.info(`not read (outside this flake): ${item.text} (${shortPath(config, item.file)}:${item.line})`);
+  }
+
+  try {
+    for (const [index, step] of steps.entries()) {
+      ctx.ui.step(index + 1, steps.length, step.title);
+      await runStep(step, ctx, prompter, summary);
+    }
+  } catch (error) {
+    if (error instanceof AbortError || error instanceof RebuildError) await restore(ctx, error);
+    throw error;
+  }
+
+  summary.changedFiles = ctx.workspace.changes().map((c) => c.file);
+  printClosing(ctx, summary);
+  return summary;
+}
+
+function isSelected(step: Step, ctx: RunContext): boolean {
+  const only = ctx.options.only;
+  return !only || step.group === undefined || only.has(step.group);
+}
+
+async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary: RunSummary): Promise<void> {
+  switch (step.kind) {
+    case 'gate': {
+      const result = await step.check(ctx);
+      reportCheck(ctx, result);
+      if (!result.ok) {
+        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.`);
+      }
+      return;
+    }
+    case 'edit':
+      return runEdit(step, ctx, prompter, summary);
+    case 'rebuild':
+      summary.rebuild = await runRebuild(step, ctx);
+      return;
+    case 'verify': {
+      if (!summary.rebuild?.switched) {
+        ctx.ui.skipped(ctx.options.dryRun ? 'dry run: not checked' : 'skipped: needs the rebuilt system');
+        summary.skippedSteps.push(step.title);
+        return;
+      }
+      const result = await step.check(ctx);
+      reportCheck(ctx, result);
+      if (!result.ok) {
+        throw new UserError(
+          `${step.title}: the rebuilt system shows ${result.measured}, expected ${result.needed}. The configuration was changed and switched; check \`nixos-rebuild list-generations\` and the definitions named above.`,
+        );
+      }
+      return;
+    }
+  }
+}
+
+async function runEdit(step: EditStep, ctx: RunContext, prompter: Prompter, summary: RunSummary): Promise<void> {
+  const plan = await step.plan(ctx);
+  for (const line of plan.explanation) ctx.ui.info(line);
+  for (const note of plan.notes) ctx.ui.warn(note);
+  if (plan.changes.length === 0) {
+    ctx.ui.ok('nothing to change');
+    return;
+  }
+
+  for (const change of plan.changes) ctx.ui.print(renderDiff(change, ctx.flakeDir));
+  if (ctx.options.dryRun) {
+    for (const change of plan.changes) await ctx.workspace.write(change.file, change.before, change.after);
+    ctx.ui.skipped(`dry run: ${describeFiles(ctx, plan.changes.map((c) => c.file))} not written`);
+    return;
+  }
+
+  const answer = await prompter.askStep(`${step.title}: apply this change?`);
+  if (answer === 'abort') throw new AbortError();
+  if (answer === 'skip') {
+    ctx.ui.skipped('skipped; files left as they are');
+    summary.skippedSteps.push(step.title);
+    return;
+  }
+  for (const change of plan.changes) await ctx.workspace.write(change.file, change.before, change.after);
+  ctx.ui.ok(`wrote ${describeFiles(ctx, plan.changes.map((c) => c.file))}`);
+}
+
+function reportCheck(ctx: RunContext, result: CheckResult): void {
+  const line = `${result.measured} (needed ${result.needed})`;
+  if (result.ok) ctx.ui.ok(line);
+  else ctx.ui.fail(line);
+}
+
+async function restore(ctx: RunContext, reason: Error): Promise<void> {
+  const restored = await ctx.workspace.restoreAll();
+  if (restored.length === 0) return;
+  const what = reason instanceof AbortError ? 'Aborted' : 'The rebuild failed';
+  ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
+}
+
+export function describeFiles(ctx: RunContext, files: string[]): string {
+  return files.map((f) => path.relative(ctx.flakeDir, f) || f).join(', ');
+}
+
+function printClosing(ctx: RunContext, summary: RunSummary): void {
+  const changed = summary.changedFiles;
+  const rebuildCommand = `sudo nixos-rebuild switch --flake ${ctx.flakeDir}#${ctx.host}`;
+  ctx.ui.print('');
+  if (ctx.options.dryRun) {
+    ctx.ui.print(
+      changed.length === 0
+        ? 'Dry run: nothing to change.'
+        : `Dry run: would change ${describeFiles(ctx, changed)}. Nothing was written. Run again without --dry-run to apply.`,
+    );
+    return;
+  }
+  if (changed.length === 0) {
+    ctx.ui.print(`Nothing to change: the configuration already says what this procedure asks for.`);
+    return;
+  }
+  if (summary.rebuild?.switched) {
+    ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}, rebuilt and verified.`));
+    return;
+  }
+  ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand}`);
+}

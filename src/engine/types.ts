@@ -1,0 +1,85 @@
+// The shapes a procedure is declared in (steps/*.ts) and the context the
+// engine hands each step.
+import type { Configuration } from '../config/module-graph.js';
+import type { CommandRunner } from '../system/command-runner.js';
+import type { Sysroot } from '../system/sysroot.js';
+import type { FileChange, Workspace } from '../system/workspace.js';
+import type { Ui } from './ui.js';
+
+export interface RunOptions {
+  yes: boolean;
+  dryRun: boolean;
+  noRebuild: boolean;
+  /** Bytes of MemAvailable + SwapFree a heavy rebuild needs. */
+  minHeadroom: number;
+  /** Step groups to run (rollback --only); undefined means all. */
+  only: Set<string> | undefined;
+}
+
+export interface RunContext {
+  flakeDir: string;
+  host: string;
+  sysroot: Sysroot;
+  workspace: Workspace;
+  runner: CommandRunner;
+  ui: Ui;
+  options: RunOptions;
+  /** The host's configuration as the files are now (after earlier steps). */
+  configuration(): Promise<Configuration>;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** What was found, e.g. "swappiness 100 (/proc/sys/vm/swappiness)". */
+  measured: string;
+  /** What was required, e.g. "60". */
+  needed: string;
+}
+
+export interface EditPlan {
+  changes: FileChange[];
+  /** Lines shown above the diff: which definition wins, before and after. */
+  explanation: string[];
+  /** Things the user must know or do by hand. */
+  notes: string[];
+}
+
+interface BaseStep {
+  title: string;
+  /** The --only group this step belongs to. */
+  group?: string;
+}
+
+/** Measures the running system before anything changes. */
+export interface GateStep extends BaseStep {
+  kind: 'gate';
+  check(ctx: RunContext): Promise<CheckResult>;
+}
+
+/** Changes configuration files, after showing the diff and asking. */
+export interface EditStep extends BaseStep {
+  kind: 'edit';
+  plan(ctx: RunContext): Promise<EditPlan>;
+}
+
+export interface RebuildStep extends BaseStep {
+  kind: 'rebuild';
+  /** Show memory while it builds (heavy builds). */
+  watchMemory: boolean;
+}
+
+/** Proves the rebuilt system shows the change. */
+export interface VerifyStep extends BaseStep {
+  kind: 'verify';
+  check(ctx: RunContext): Promise<CheckResult>;
+}
+
+export type Step = GateStep | EditStep | RebuildStep | VerifyStep;
+
+export interface Procedure {
+  name: string;
+  /** One line saying what the procedure does. */
+  summary: string;
+  groups?: string[];
+  steps: Step[];
+}

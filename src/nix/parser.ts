@@ -1,0 +1,833 @@
+// A recursive-descent, precedence-climbing parser for the Nix language that
+// accepts exactly what Nix 2.x's bison grammar accepts, building the
+// lossless concrete syntax tree described in syntax.ts.
+//
+// Trivia placement: a node owns the trivia between its own tokens and child
+// nodes; trivia before its first or after its last token belongs to the
+// parent. Pending trivia waits in the lookahead buffer until the innermost
+// open node consumes the next token (take) or starts the next child (flush).
+//
+// Besides the grammar, the parser makes the checks that Nix makes while
+// parsing, which `nix-instantiate --parse` reports as errors too: duplicate
+// attributes (with Nix's merging of `a.b = ..; a.c = ..;` and of attribute
+// set values), duplicate function arguments, dynamic attributes in `let` and
+// in `inherit`, integers beyond int64, out-of-range floats, paths ending in
+// a slash. The attribute model that those checks build is exported for the
+// normalizer.
+
+import { LineIndex, Lexer, describeToken, indStringPiece, stripIndentation, unescapeString } from './lexer.js';
+import type { IndPart } from './lexer.js';
+import {
+  NixSyntaxError,
+  fromByteString,
+  toByteString,
+  type Element,
+  type Node,
+  type NodeKind,
+  type SyntaxTree,
+  type Token,
+  type TokenKind,
+} from './syntax.js';
+
+/** Parses a byte string (file bytes decoded as latin1). */
+export function parseByteString(text: string, file: string): SyntaxTree {
+  const lines = new LineIndex(text);
+  const parser = new Parser(text, file, lines);
+  return new Tree(file, text, parser.parseRoot(), lines);
+}
+
+/** Parses a file's bytes. */
+export function parseBytes(bytes: Uint8Array, file: string): SyntaxTree {
+  return parseByteString(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), file);
+}
+
+/** Parses an ordinary (UTF-16) JavaScript string, as if it were a UTF-8 file. */
+export function parseText(text: string, file: string): SyntaxTree {
+  return parseByteString(toByteString(text), file);
+}
+
+class Tree implements SyntaxTree {
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly root: Node,
+    private readonly lines: LineIndex,
+  ) {}
+
+  position(offset: number): { line: number; column: number } {
+    return this.lines.position(offset);
+  }
+}
+
+function isTriviaKind(kind: TokenKind): boolean {
+  return kind === 'whitespace' || kind === 'line_comment' || kind === 'block_comment';
+}
+
+function mk(kind: NodeKind, children: Element[]): Node {
+  const node: Node = {
+    type: 'node',
+    kind,
+    start: children[0]!.start,
+    end: children[children.length - 1]!.end,
+    children,
+    parent: undefined,
+  };
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
+    if (child.type === 'node') child.parent = node;
+  }
+  return node;
+}
+
+// Binary operator precedence, low to high, as in Nix's parser.y.
+const P_IMPL = 1, P_OR = 2, P_AND = 3, P_EQ = 4, P_CMP = 5, P_UPDATE = 6, P_NOT = 7;
+const P_ADD = 8, P_MUL = 9, P_CONCAT = 10, P_HAS = 11;
+
+function binaryPrecedence(op: string): number {
+  switch (op) {
+    case '->': return P_IMPL;
+    case '||': return P_OR;
+    case '&&': return P_AND;
+    case '==': case '!=': return P_EQ;
+    case '<': case '>': case '<=': case '>=': return P_CMP;
+    case '//': return P_UPDATE;
+    case '+': case '-': return P_ADD;
+    case '*': case '/': return P_MUL;
+    case '++': return P_CONCAT;
+    default: return 0; // `!` is prefix only
+  }
+}
+
+/** Tokens that can start an expr_simple (an application argument or list element). */
+function startsSimple(kind: TokenKind): boolean {
+  switch (kind) {
+    case 'ident': case 'int': case 'float': case 'uri': case 'path': case 'search_path':
+    case 'dquote': case 'quote2': case 'l_paren': case 'l_brace': case 'l_bracket':
+    case 'kw_rec': case 'kw_let':
+      return true;
+    default:
+      return false;
+  }
+}
+
+class Parser {
+  private readonly lexer: Lexer;
+  /** Lexed, unconsumed tokens (trivia included) from `head` on. */
+  private readonly buf: Token[] = [];
+  private head = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    lines: LineIndex,
+  ) {
+    this.lexer = new Lexer(text, file, lines);
+  }
+
+  // ---- token plumbing -------------------------------------------------------
+
+  /** The k-th non-trivia token ahead, or null at the end of the input. */
+  private peek(k = 0): Token | null {
+    const buf = this.buf;
+    for (let i = this.head; ; i++) {
+      if (i === buf.length) {
+        const t = this.lexer.next();
+        if (t === null) return null;
+        buf.push(t);
+      }
+      const t = buf[i]!;
+      if (!isTriviaKind(t.kind) && k-- === 0) return t;
+    }
+  }
+
+  /** The next token, trivia included, or null at the end of the input. */
+  private peekRaw(): Token | null {
+    if (this.head === this.buf.length) {
+      const t = this.lexer.next();
+      if (t === null) return null;
+      this.buf.push(t);
+    }
+    return this.buf[this.head]!;
+  }
+
+  private shift(): Token {
+    const t = this.buf[this.head++]!;
+    if (this.head === this.buf.length) {
+      this.buf.length = 0;
+      this.head = 0;
+    }
+    return t;
+  }
+
+  /** Moves pending trivia into `into`. */
+  private flush(into: Element[]): void {
+    for (;;) {
+      const t = this.peekRaw();
+      if (t === null || !isTriviaKind(t.kind)) return;
+      into.push(this.shift());
+    }
+  }
+
+  /** Moves pending trivia and the next token into `into`; returns the token. */
+  private take(into: Element[]): Token {
+    this.flush(into);
+    const t = this.shift();
+    into.push(t);
+    return t;
+  }
+
+  private expect(into: Element[], kind: TokenKind, what: string): Token {
+    const t = this.peek();
+    if (t === null || t.kind !== kind) this.unexpected(t, what);
+    return this.take(into);
+  }
+
+  private leaf(kind: NodeKind): Node {
+    const children: Element[] = [];
+    this.take(children);
+    return mk(kind, children);
+  }
+
+  fail(offset: number, detail: string): never {
+    throw this.lexer.error(offset, detail);
+  }
+
+  private unexpected(t: Token | null, expected: string): never {
+    this.fail(t === null ? this.text.length : t.start, `unexpected ${describeToken(t)}, expected ${expected}`);
+  }
+
+  // ---- grammar --------------------------------------------------------------
+
+  parseRoot(): Node {
+    const children: Element[] = [];
+    try {
+      this.flush(children);
+      children.push(this.parseExpr());
+      this.flush(children);
+      const t = this.peek();
+      if (t !== null) this.unexpected(t, 'end of file');
+    } catch (e) {
+      if (e instanceof RangeError) {
+        const t = this.buf[this.head];
+        this.fail(t ? t.start : this.text.length, 'expression nested too deeply');
+      }
+      throw e;
+    }
+    return mk('Root', children);
+  }
+
+  /** expr_function: lambdas, let, with, assert, if, or an operator expression. */
+  private parseExpr(): Node {
+    const t = this.peek();
+    if (t !== null) {
+      switch (t.kind) {
+        case 'ident': {
+          const next = this.peek(1);
+          if (next?.kind === 'colon') {
+            const children: Element[] = [this.leaf('Ident')];
+            this.take(children);
+            this.flush(children);
+            children.push(this.parseExpr());
+            return mk('Lambda', children);
+          }
+          if (next?.kind === 'at') return this.parsePatternLambda();
+          break;
+        }
+        case 'l_brace':
+          if (this.patternAhead()) return this.parsePatternLambda();
+          break;
+        case 'kw_let':
+          if (this.peek(1)?.kind !== 'l_brace') return this.parseLetIn();
+          break;
+        case 'kw_with':
+        case 'kw_assert': {
+          const children: Element[] = [];
+          this.take(children);
+          this.flush(children);
+          children.push(this.parseExpr());
+          this.expect(children, 'semicolon', "';'");
+          this.flush(children);
+          children.push(this.parseExpr());
+          return mk(t.kind === 'kw_with' ? 'With' : 'Assert', children);
+        }
+        case 'kw_if': {
+          const children: Element[] = [];
+          this.take(children);
+          this.flush(children);
+          children.push(this.parseExpr());
+          this.expect(children, 'kw_then', "'then'");
+          this.flush(children);
+          children.push(this.parseExpr());
+          this.expect(children, 'kw_else', "'else'");
+          this.flush(children);
+          children.push(this.parseExpr());
+          return mk('If', children);
+        }
+      }
+    }
+    return this.parseOp(0);
+  }
+
+  /** After `{`: is this a function's argument set rather than an attribute set? */
+  private patternAhead(): boolean {
+    const first = this.peek(1);
+    switch (first?.kind) {
+      case 'r_brace': {
+        const after = this.peek(2)?.kind;
+        return after === 'colon' || after === 'at';
+      }
+      case 'ident': {
+        const after = this.peek(2)?.kind;
+        return after === 'comma' || after === 'question' || after === 'r_brace';
+      }
+      case 'ellipsis':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private parsePatternLambda(): Node {
+    const pc: Element[] = [];
+    let argNode: Node | undefined;
+    if (this.peek()!.kind === 'ident') {
+      argNode = this.leaf('Ident');
+      pc.push(argNode);
+      this.take(pc); // at
+      this.flush(pc);
+      const t = this.peek();
+      if (t?.kind !== 'l_brace') this.unexpected(t, "'{'");
+    }
+    this.take(pc); // l_brace
+    const names = new Set<string>();
+    for (;;) {
+      this.flush(pc);
+      let t = this.peek();
+      if (t?.kind === 'r_brace') break;
+      if (t?.kind === 'ellipsis') {
+        this.take(pc);
+        t = this.peek();
+        if (t?.kind !== 'r_brace') this.unexpected(t, "'}'");
+        break;
+      }
+      if (t?.kind !== 'ident') this.unexpected(t, "a function argument name or '}'");
+      if (names.has(t.text)) this.fail(t.start, `duplicate formal function argument '${t.text}'`);
+      names.add(t.text);
+      const entry: Element[] = [this.leaf('Ident')];
+      if (this.peek()?.kind === 'question') {
+        this.take(entry);
+        this.flush(entry);
+        entry.push(this.parseExpr());
+      }
+      pc.push(mk('PatEntry', entry));
+      t = this.peek();
+      if (t?.kind === 'comma') this.take(pc);
+      else if (t?.kind !== 'r_brace') this.unexpected(t, "',' or '}'");
+    }
+    this.take(pc); // r_brace
+    if (argNode === undefined && this.peek()?.kind === 'at') {
+      this.take(pc);
+      this.flush(pc);
+      const t = this.peek();
+      if (t?.kind !== 'ident') this.unexpected(t, 'an identifier');
+      argNode = this.leaf('Ident');
+      pc.push(argNode);
+    }
+    const pattern = mk('Pattern', pc);
+    if (argNode !== undefined) {
+      const name = (argNode.children[0] as Token).text;
+      if (names.has(name)) this.fail(pattern.start, `duplicate formal function argument '${name}'`);
+    }
+    const children: Element[] = [pattern];
+    this.expect(children, 'colon', "':'");
+    this.flush(children);
+    children.push(this.parseExpr());
+    return mk('Lambda', children);
+  }
+
+  private parseLetIn(): Node {
+    const children: Element[] = [];
+    const let_ = this.take(children);
+    this.parseBindings(children, 'kw_in');
+    this.take(children); // in
+    this.flush(children);
+    children.push(this.parseExpr());
+    const node = mk('LetIn', children);
+    const model = this.checkAttrs(node);
+    if (model.dynamic.length > 0) this.fail(let_.start, 'dynamic attributes not allowed in let');
+    return node;
+  }
+
+  private parseBindings(into: Element[], end: 'r_brace' | 'kw_in'): void {
+    for (;;) {
+      this.flush(into);
+      const t = this.peek();
+      if (t?.kind === end) return;
+      switch (t?.kind) {
+        case 'kw_inherit':
+          into.push(this.parseInherit());
+          break;
+        case 'ident':
+        case 'kw_or':
+        case 'dquote':
+        case 'interp_start': {
+          const children: Element[] = [this.parseAttrpath()];
+          this.expect(children, 'assign', "'='");
+          this.flush(children);
+          children.push(this.parseExpr());
+          this.expect(children, 'semicolon', "';'");
+          into.push(mk('Binding', children));
+          break;
+        }
+        default:
+          this.unexpected(t, end === 'kw_in' ? "an attribute name or 'in'" : "an attribute name or '}'");
+      }
+    }
+  }
+
+  private parseInherit(): Node {
+    const children: Element[] = [];
+    this.take(children);
+    this.flush(children);
+    if (this.peek()?.kind === 'l_paren') {
+      const from: Element[] = [];
+      this.take(from);
+      this.flush(from);
+      from.push(this.parseExpr());
+      this.expect(from, 'r_paren', "')'");
+      children.push(mk('InheritFrom', from));
+    }
+    for (;;) {
+      this.flush(children);
+      const t = this.peek();
+      if (t?.kind === 'semicolon') break;
+      if (t?.kind !== 'ident' && t?.kind !== 'kw_or' && t?.kind !== 'dquote' && t?.kind !== 'interp_start') {
+        this.unexpected(t, "an attribute name or ';'");
+      }
+      const name = this.parseAttrName();
+      if (staticAttrName(name) === null) this.fail(name.start, 'dynamic attributes not allowed in inherit');
+      children.push(name);
+    }
+    this.take(children);
+    return mk('Inherit', children);
+  }
+
+  private parseAttrpath(): Node {
+    const children: Element[] = [this.parseAttrName()];
+    while (this.peek()?.kind === 'dot') {
+      this.take(children);
+      this.flush(children);
+      children.push(this.parseAttrName());
+    }
+    return mk('Attrpath', children);
+  }
+
+  private parseAttrName(): Node {
+    const t = this.peek();
+    switch (t?.kind) {
+      case 'ident':
+      case 'kw_or':
+        return this.leaf('Ident');
+      case 'dquote':
+        return this.parseString('dquote', 'String');
+      case 'interp_start':
+        return this.parseInterpol();
+      default:
+        this.unexpected(t, 'an attribute name');
+    }
+  }
+
+  /** expr_op: prefix `!` and `-`, binary operators, `?`. */
+  private parseOp(minPrec: number): Node {
+    let lhs = this.parseUnary();
+    let lastPrec = 0;
+    for (;;) {
+      const t = this.peek();
+      if (t === null) break;
+      const prec = t.kind === 'question' ? P_HAS : t.kind === 'op' ? binaryPrecedence(t.text) : 0;
+      if (prec === 0 || prec < minPrec) break;
+      if ((prec === P_EQ || prec === P_CMP) && lastPrec === prec) {
+        this.fail(t.start, `unexpected ${describeToken(t)}: comparison operators do not chain`);
+      }
+      const children: Element[] = [lhs];
+      this.take(children);
+      this.flush(children);
+      if (prec === P_HAS) {
+        children.push(this.parseAttrpath());
+        lhs = mk('HasAttr', children);
+      } else {
+        const rightAssoc = prec === P_IMPL || prec === P_UPDATE || prec === P_CONCAT;
+        children.push(this.parseOp(rightAssoc ? prec : prec + 1));
+        lhs = mk('BinOp', children);
+      }
+      lastPrec = prec;
+    }
+    return lhs;
+  }
+
+  private parseUnary(): Node {
+    const t = this.peek();
+    if (t?.kind === 'op' && (t.text === '!' || t.text === '-')) {
+      const children: Element[] = [];
+      this.take(children);
+      this.flush(children);
+      // `!` binds looser than arithmetic; `-` tighter than everything but application.
+      children.push(t.text === '!' ? this.parseOp(P_NOT + 1) : this.parseUnary());
+      return mk('UnaryOp', children);
+    }
+    let fn = this.parseSelect();
+    for (;;) {
+      const next = this.peek();
+      if (next === null || !startsSimple(next.kind)) return fn;
+      const children: Element[] = [fn];
+      this.flush(children);
+      children.push(this.parseSelect());
+      fn = mk('Apply', children);
+    }
+  }
+
+  /** expr_select: `e.a.b`, `e.a.b or d`, and the old `e or` (a call of `or`). */
+  private parseSelect(): Node {
+    const simple = this.parseSimple();
+    const t = this.peek();
+    if (t?.kind === 'dot') {
+      const children: Element[] = [simple];
+      this.take(children);
+      this.flush(children);
+      children.push(this.parseAttrpath());
+      if (this.peek()?.kind === 'kw_or') {
+        this.take(children);
+        this.flush(children);
+        children.push(this.parseSelect());
+      }
+      return mk('Select', children);
+    }
+    if (t?.kind === 'kw_or') {
+      const children: Element[] = [simple];
+      this.flush(children);
+      children.push(this.leaf('Ident'));
+      return mk('Apply', children);
+    }
+    return simple;
+  }
+
+  private parseSimple(): Node {
+    const t = this.peek();
+    if (t === null) this.unexpected(t, 'an expression');
+    switch (t.kind) {
+      case 'ident':
+        return this.leaf('Ident');
+      case 'int':
+      case 'float':
+      case 'uri':
+        return this.leaf('Literal');
+      case 'search_path':
+        return this.leaf('SearchPath');
+      case 'path':
+        return this.parsePath();
+      case 'dquote':
+        return this.parseString('dquote', 'String');
+      case 'quote2':
+        return this.parseString('quote2', 'IndentedString');
+      case 'l_paren': {
+        const children: Element[] = [];
+        this.take(children);
+        this.flush(children);
+        children.push(this.parseExpr());
+        this.expect(children, 'r_paren', "')'");
+        return mk('Paren', children);
+      }
+      case 'l_bracket': {
+        const children: Element[] = [];
+        this.take(children);
+        for (;;) {
+          this.flush(children);
+          const u = this.peek();
+          if (u?.kind === 'r_bracket') break;
+          if (u === null || !startsSimple(u.kind)) this.unexpected(u, "a list element or ']'");
+          children.push(this.parseSelect());
+        }
+        this.take(children);
+        return mk('List', children);
+      }
+      case 'kw_rec':
+      case 'l_brace':
+      case 'kw_let': {
+        const children: Element[] = [];
+        if (t.kind !== 'l_brace') {
+          this.take(children);
+          this.flush(children);
+        }
+        this.expect(children, 'l_brace', "'{'");
+        this.parseBindings(children, 'r_brace');
+        this.take(children);
+        const node = mk(t.kind === 'kw_let' ? 'LegacyLet' : 'AttrSet', children);
+        this.checkAttrs(node);
+        return node;
+      }
+    }
+    this.unexpected(t, 'an expression');
+  }
+
+  private parsePath(): Node {
+    const children: Element[] = [];
+    let end = this.take(children).end;
+    for (;;) {
+      const t = this.peekRaw();
+      if (t === null || t.start !== end) break;
+      if (t.kind === 'interp_start') {
+        const interp = this.parseInterpol();
+        children.push(interp);
+        end = interp.end;
+      } else if (t.kind === 'path' && this.text.charCodeAt(t.start) !== 126 /* ~ starts a new path */) {
+        end = this.take(children).end;
+      } else break;
+    }
+    return mk('Path', children);
+  }
+
+  private parseString(quote: 'dquote' | 'quote2', kind: NodeKind): Node {
+    const children: Element[] = [];
+    this.take(children);
+    for (;;) {
+      const t = this.peekRaw();
+      if (t === null) this.unexpected(t, quote === 'dquote' ? `'"'` : `"''"`);
+      if (t.kind === quote) break;
+      if (t.kind === 'interp_start') children.push(this.parseInterpol());
+      else this.take(children);
+    }
+    this.take(children);
+    return mk(kind, children);
+  }
+
+  private parseInterpol(): Node {
+    const children: Element[] = [];
+    this.take(children);
+    this.flush(children);
+    children.push(this.parseExpr());
+    this.expect(children, 'interp_end', "'}'");
+    return mk('Interpol', children);
+  }
+
+  private checkAttrs(node: Node): AttrModel {
+    return buildAttrModel(node, (offset, detail, earlier) => {
+      if (earlier === undefined) this.fail(offset, detail);
+      const { line, column } = this.lexer.lines.position(earlier);
+      this.fail(offset, `${detail} at line ${line}, column ${column}`);
+    });
+  }
+}
+
+// ---- what Nix's parser makes of attributes and strings -------------------------
+
+/** One static attribute of a set, as Nix's parser builds it. */
+export interface AttrEntry {
+  /** Offset of the name that first defined the attribute. */
+  readonly at: number;
+  /** `inherit name;`: the value is the variable `name`. */
+  readonly inherited: boolean;
+  /** `inherit (from) name;`: the value is `from.name`. */
+  readonly from?: Node;
+  /** The value expression; undefined for a set that dotted paths created. */
+  readonly value?: Node;
+  /** The set this attribute holds, once dotted paths created or entered it. */
+  nested?: AttrModel;
+}
+
+/** An attribute whose name is computed (`${e} = ...`, `"a${b}" = ...`). */
+export interface DynamicEntry {
+  /** The Interpol or String node that names it. */
+  readonly name: Node;
+  readonly value?: Node;
+  readonly nested?: AttrModel;
+}
+
+/** An attribute set (or the bindings of a let) as Nix's parser builds it. */
+export interface AttrModel {
+  readonly rec: boolean;
+  /** Static attributes in order of first definition. */
+  readonly attrs: Map<string, AttrEntry>;
+  readonly dynamic: DynamicEntry[];
+}
+
+/** Strips parentheses, which Nix's parser drops. */
+export function unparen(node: Node): Node {
+  while (node.kind === 'Paren') node = node.children.find((c): c is Node => c.type === 'node')!;
+  return node;
+}
+
+/** The (only) child node of an Interpol. */
+export function interpolExpr(node: Node): Node {
+  return node.children.find((c): c is Node => c.type === 'node')!;
+}
+
+/** The value of a "..." string without interpolations; null if it has any. */
+export function plainStringValue(node: Node): string | null {
+  let value = '';
+  for (const c of node.children) {
+    if (c.type === 'node') return null;
+    if (c.kind === 'str_content') value += unescapeString(c.text);
+  }
+  return value;
+}
+
+/** The parts of an indented string as Nix's lexer delivers them (without the dropped ` *\n` after `''`). */
+export function indentedStringParts(node: Node): { parts: IndPart[]; exprs: Node[] } {
+  const parts: IndPart[] = [];
+  const exprs: Node[] = [];
+  const children = node.children;
+  for (let i = 1; i < children.length - 1; i++) {
+    const c = children[i]!;
+    if (c.type === 'node') {
+      parts.push({ kind: 'interp', index: exprs.length });
+      exprs.push(interpolExpr(c));
+    } else if (!(i === 1 && /^ *\n$/.test(c.text))) {
+      parts.push({ kind: 'text', ...indStringPiece(c.text) });
+    }
+  }
+  return { parts, exprs };
+}
+
+/** The string an expression is when Nix's parser makes it a plain string constant; null otherwise. */
+export function staticStringValue(expr: Node): string | null {
+  const node = unparen(expr);
+  switch (node.kind) {
+    case 'String':
+      return plainStringValue(node);
+    case 'IndentedString': {
+      const { parts, exprs } = indentedStringParts(node);
+      if (parts.length === 0) return '';
+      if (parts.length !== 1) return null;
+      const part = parts[0]!;
+      if (part.kind === 'interp') return staticStringValue(exprs[0]!);
+      return stripIndentation(parts)[0] as string;
+    }
+    case 'Literal': {
+      const token = node.children[0] as Token;
+      return token.kind === 'uri' ? token.text : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The name of an attribute (Ident, String or Interpol node) when it is static; null when dynamic. */
+export function staticAttrName(name: Node): string | null {
+  switch (name.kind) {
+    case 'Ident':
+      return (name.children[0] as Token).text;
+    case 'String':
+      return plainStringValue(name);
+    case 'Interpol':
+      return staticStringValue(interpolExpr(name));
+    default:
+      return null;
+  }
+}
+
+function showName(name: string): string {
+  return fromByteString(name).replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function showPath(names: readonly Node[], upTo: number): string {
+  return names
+    .slice(0, upTo + 1)
+    .map((n) => {
+      const s = staticAttrName(n);
+      return s === null ? '${...}' : showName(s);
+    })
+    .join('.');
+}
+
+/** Reports an error at `offset`; `earlier` is where a duplicate attribute was first defined. */
+export type AttrFail = (offset: number, detail: string, earlier?: number) => never;
+
+/**
+ * Builds the attributes of an AttrSet, LegacyLet or LetIn node the way Nix's
+ * parser does (addAttr in parser.y), calling `fail` where Nix reports an error.
+ */
+export function buildAttrModel(set: Node, fail: AttrFail): AttrModel {
+  const first = set.children[0] as Token;
+  const model: AttrModel = {
+    rec: set.kind === 'LegacyLet' || first.kind === 'kw_rec',
+    attrs: new Map(),
+    dynamic: [],
+  };
+  function dup(offset: number, shown: string, earlier: number): never {
+    return fail(offset, `attribute '${shown}' already defined`, earlier);
+  }
+
+  const materialize = (entry: AttrEntry): AttrModel | undefined => {
+    if (entry.nested !== undefined) return entry.nested;
+    if (entry.inherited || entry.from !== undefined || entry.value === undefined) return undefined;
+    const value = unparen(entry.value);
+    if (value.kind !== 'AttrSet') return undefined;
+    return (entry.nested = buildAttrModel(value, fail));
+  };
+
+  for (const child of set.children) {
+    if (child.type !== 'node') continue;
+    if (child.kind === 'Inherit') {
+      let from: Node | undefined;
+      for (const c of child.children) {
+        if (c.type !== 'node') continue;
+        if (c.kind === 'InheritFrom') {
+          from = c.children.find((x): x is Node => x.type === 'node');
+          continue;
+        }
+        const name = staticAttrName(c)!;
+        const existing = model.attrs.get(name);
+        if (existing) dup(c.start, showName(name), existing.at);
+        model.attrs.set(name, { at: c.start, inherited: from === undefined, from });
+      }
+      continue;
+    }
+    if (child.kind !== 'Binding') continue;
+    const [path, value] = child.children.filter((c): c is Node => c.type === 'node') as [Node, Node];
+    const names = path.children.filter((c): c is Node => c.type === 'node');
+    let attrs = model;
+    for (let i = 0; i < names.length - 1; i++) {
+      const name = staticAttrName(names[i]!);
+      if (name === null) {
+        const nested: AttrModel = { rec: false, attrs: new Map(), dynamic: [] };
+        attrs.dynamic.push({ name: names[i]!, nested });
+        attrs = nested;
+        continue;
+      }
+      const existing = attrs.attrs.get(name);
+      if (existing) {
+        const inner = materialize(existing);
+        if (inner === undefined) dup(path.start, showPath(names, names.length - 1), existing.at);
+        attrs = inner;
+      } else {
+        const nested: AttrModel = { rec: false, attrs: new Map(), dynamic: [] };
+        attrs.attrs.set(name, { at: names[i]!.start, inherited: false, nested });
+        attrs = nested;
+      }
+    }
+    const lastNode = names[names.length - 1]!;
+    const name = staticAttrName(lastNode);
+    if (name === null) {
+      attrs.dynamic.push({ name: lastNode, value });
+      continue;
+    }
+    const existing = attrs.attrs.get(name);
+    if (!existing) {
+      attrs.attrs.set(name, { at: lastNode.start, inherited: false, value });
+      continue;
+    }
+    // Both an attribute set already and a set literal now: Nix merges their
+    // static attributes (dropping the new one's `rec` and dynamic ones).
+    const target = materialize(existing);
+    const bare = unparen(value);
+    if (target === undefined || bare.kind !== 'AttrSet') {
+      dup(path.start, showPath(names, names.length - 1), existing.at);
+    }
+    for (const [k, entry] of buildAttrModel(bare, fail).attrs) {
+      const clash = target.attrs.get(k);
+      if (clash) dup(entry.at, showName(k), clash.at);
+      target.attrs.set(k, entry);
+    }
+  }
+  return model;
+}

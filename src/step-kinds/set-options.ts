@@ -1,0 +1,81 @@
+// An edit step that sets options to requested values in every module that
+// defines them.
+import { access } from 'node:fs/promises';
+
+import { findImport } from '../config/commented-import.js';
+import { shortPath, type Configuration } from '../config/module-graph.js';
+import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
+import { parseBuffer } from '../config/parse-file.js';
+import { applyEdits, type TextEdit } from '../config/text-edit.js';
+import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import { describeLiteral } from '../nix/query.js';
+import type { FileChange } from '../system/workspace.js';
+
+export function setOptions(spec: { title: string; group: string; targets: OptionTarget[] }): EditStep {
+  return {
+    kind: 'edit',
+    title: spec.title,
+    group: spec.group,
+    async plan(ctx) {
+      const config = await ctx.configuration();
+      const explanation: string[] = [];
+      const notes: string[] = [];
+      const edits = new Map<string, TextEdit[]>();
+      for (const target of spec.targets) {
+        const plan = planOption(config, target);
+        explanation.push(explainResolution(config, target.option, plan));
+        notes.push(...plan.notes);
+        for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
+      }
+      return { changes: await changesFor(ctx, edits), explanation, notes };
+    },
+  };
+}
+
+function explainResolution(config: Configuration, option: string, plan: OptionPlan): string {
+  const { before, after } = plan;
+  const count = plan.definitions.length;
+  if (count === 0) return `${option}: not defined by any module`;
+  const state = (r: Resolution): string =>
+    r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
+  const plural = count === 1 ? 'definition' : 'definitions';
+  return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}, after ${state(after)}`;
+}
+
+/** Applies planned edits in memory, checking every result still parses. */
+export async function changesFor(ctx: RunContext, edits: Map<string, TextEdit[]>): Promise<FileChange[]> {
+  const changes: FileChange[] = [];
+  for (const [file, list] of edits) {
+    const before = await ctx.workspace.read(file);
+    const after = applyEdits(before, list);
+    try {
+      parseBuffer(after, file);
+    } catch (error) {
+      throw new UserError(`internal error: the planned edit of ${file} would not parse; nothing was written. Please report this.`, 1, { cause: error });
+    }
+    if (!after.equals(before)) changes.push({ file, before, after });
+  }
+  return changes;
+}
+
+export function uncommentImport(spec: { title: string; importPath: string }): EditStep {
+  return {
+    kind: 'edit',
+    title: spec.title,
+    async plan(ctx): Promise<EditPlan> {
+      const config = await ctx.configuration();
+      const found = findImport(config, spec.importPath);
+      if (found.state === 'active') {
+        return { changes: [], explanation: [`${spec.importPath} is already imported (${shortPath(config, found.file)}:${found.line})`], notes: [] };
+      }
+      const target = `${config.flakeDir}/${spec.importPath}`;
+      await access(target).catch(() => {
+        throw new UserError(`${found.found.file}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
+      });
+      const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
+      const changes = await changesFor(ctx, new Map([[found.found.file, [found.found.edit]]]));
+      return { changes, explanation, notes: [] };
+    },
+  };
+}

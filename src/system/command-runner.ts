@@ -1,0 +1,78 @@
+// The one module that starts processes. Tests replace commands by putting
+// stand-in scripts first on PATH, so this stays a thin wrapper.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+
+import { execa } from 'execa';
+
+export interface CommandResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  /** The last lines the command printed, for error messages. */
+  tail: string[];
+}
+
+export interface RunningCommand {
+  result: Promise<CommandResult>;
+  /** Asks the command to stop (SIGTERM, then SIGKILL after a grace period). */
+  stop(): void;
+}
+
+export interface CommandRunner {
+  find(command: string): Promise<string | undefined>;
+  start(command: string, args: string[], onLine: (line: string) => void): RunningCommand;
+}
+
+const TAIL_LINES = 15;
+
+export const processRunner: CommandRunner = {
+  async find(command) {
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (!dir) continue;
+      const candidate = path.join(dir, command);
+      try {
+        await access(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+    return undefined;
+  },
+
+  start(command, args, onLine) {
+    const child = execa(command, args, {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      buffer: false,
+      forceKillAfterDelay: 5000,
+      env: { LC_ALL: process.env.LC_ALL ?? 'C.UTF-8' },
+    });
+    const tail: string[] = [];
+    let pending = '';
+    child.all?.setEncoding('utf8');
+    child.all?.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) emit(line);
+    });
+    function emit(line: string): void {
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      onLine(line);
+    }
+
+    const result = child.then((done) => {
+      if (pending) emit(pending);
+      return {
+        exitCode: done.exitCode,
+        signal: done.signal ?? undefined,
+        tail,
+      };
+    });
+    return { result, stop: () => void child.kill('SIGTERM') };
+  },
+};

@@ -1,0 +1,169 @@
+// Reads the running system from its standard files, under a root directory
+// ("/" normally, a fixture tree in tests and demos). This is the one module
+// that reads /proc, /sys and /etc.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface MemInfo {
+  /** All values in bytes. */
+  memTotal: number;
+  memAvailable: number;
+  swapTotal: number;
+  swapFree: number;
+}
+
+export interface SwapDevice {
+  name: string;
+  type: string;
+  sizeBytes: number;
+  usedBytes: number;
+  priority: number;
+}
+
+export interface ZramDevice {
+  name: string;
+  /** The algorithm in use (the bracketed entry of comp_algorithm). */
+  algorithm: string | undefined;
+  diskSizeBytes: number;
+}
+
+export class SystemReadError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'SystemReadError';
+  }
+}
+
+export class Sysroot {
+  constructor(readonly root: string = '/') {}
+
+  resolve(absolutePath: string): string {
+    return path.join(this.root, absolutePath);
+  }
+
+  async read(absolutePath: string): Promise<string> {
+    const file = this.resolve(absolutePath);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new SystemReadError(file, code === 'ENOENT' ? 'not found' : String(code ?? error));
+    }
+  }
+
+  async readOptional(absolutePath: string): Promise<string | undefined> {
+    try {
+      return await this.read(absolutePath);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async memInfo(): Promise<MemInfo> {
+    const file = '/proc/meminfo';
+    const fields = parseMemInfo(await this.read(file));
+    const pick = (key: string): number => {
+      const value = fields.get(key);
+      if (value === undefined) {
+        throw new SystemReadError(this.resolve(file), `no ${key} line`);
+      }
+      return value;
+    };
+    return {
+      memTotal: pick('MemTotal'),
+      memAvailable: pick('MemAvailable'),
+      swapTotal: fields.get('SwapTotal') ?? 0,
+      swapFree: fields.get('SwapFree') ?? 0,
+    };
+  }
+
+  async swaps(): Promise<SwapDevice[]> {
+    const text = (await this.readOptional('/proc/swaps')) ?? '';
+    return parseSwaps(text);
+  }
+
+  async zramDevices(): Promise<ZramDevice[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.resolve('/sys/block'));
+    } catch {
+      return [];
+    }
+    const devices: ZramDevice[] = [];
+    for (const name of names.filter((n) => /^zram\d+$/.test(n)).sort()) {
+      const algorithms = await this.readOptional(`/sys/block/${name}/comp_algorithm`);
+      const disksize = await this.readOptional(`/sys/block/${name}/disksize`);
+      devices.push({
+        name,
+        algorithm: algorithms === undefined ? undefined : selectedAlgorithm(algorithms),
+        diskSizeBytes: Number.parseInt(disksize ?? '0', 10) || 0,
+      });
+    }
+    return devices;
+  }
+
+  async sysctl(key: string): Promise<string | undefined> {
+    const file = `/proc/sys/${key.replaceAll('.', '/')}`;
+    return (await this.readOptional(file))?.trim();
+  }
+
+  async nixConf(): Promise<Map<string, string>> {
+    return parseNixConf((await this.readOptional('/etc/nix/nix.conf')) ?? '');
+  }
+
+  async hostname(): Promise<string | undefined> {
+    const text = await this.readOptional('/etc/hostname');
+    const name = text?.trim();
+    return name === '' ? undefined : name;
+  }
+}
+
+export function parseMemInfo(text: string): Map<string, number> {
+  const fields = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^(\w+(?:\(\w+\))?):\s+(\d+)(?:\s+kB)?\s*$/.exec(line);
+    if (!match) continue;
+    const kib = line.trimEnd().endsWith('kB');
+    fields.set(match[1]!, Number(match[2]) * (kib ? 1024 : 1));
+  }
+  return fields;
+}
+
+export function parseSwaps(text: string): SwapDevice[] {
+  const devices: SwapDevice[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 5) continue;
+    devices.push({
+      name: cols[0]!,
+      type: cols[1]!,
+      sizeBytes: Number(cols[2]) * 1024,
+      usedBytes: Number(cols[3]) * 1024,
+      priority: Number(cols[4]),
+    });
+  }
+  return devices;
+}
+
+/** `lzo lzo-rle [zstd]` names the active algorithm in brackets. */
+export function selectedAlgorithm(text: string): string | undefined {
+  const match = /\[([^\]]+)\]/.exec(text);
+  if (match) return match[1];
+  const words = text.trim().split(/\s+/);
+  return words.length === 1 && words[0] !== '' ? words[0] : undefined;
+}
+
+/** nix.conf: `name = value` lines, `#` comments; later lines win. */
+export function parseNixConf(text: string): Map<string, string> {
+  const settings = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    settings.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return settings;
+}

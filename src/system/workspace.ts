@@ -1,0 +1,80 @@
+// The file seam. Every read and write of a configuration file goes through a
+// Workspace, which remembers each file's original bytes so a failed or
+// aborted run can put them back, and which honours --dry-run in one place:
+// in a dry run, writes land in memory only.
+import { readFile } from 'node:fs/promises';
+
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export interface FileChange {
+  file: string;
+  before: Buffer;
+  after: Buffer;
+}
+
+export class Workspace {
+  private readonly current = new Map<string, Buffer>();
+  private readonly originals = new Map<string, Buffer>();
+
+  constructor(readonly dryRun: boolean) {}
+
+  async read(file: string): Promise<Buffer> {
+    const cached = this.current.get(file);
+    if (cached) return cached;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
+      throw new UserError(`cannot read ${file}: ${why}`, 1, { cause: error });
+    }
+    this.current.set(file, bytes);
+    return bytes;
+  }
+
+  /** Writes `after` if the file still holds `before`; refuses otherwise. */
+  async write(file: string, before: Buffer, after: Buffer): Promise<void> {
+    const held = await this.read(file);
+    if (!held.equals(before)) {
+      throw new UserError(`${file} changed since this step was planned; run again to plan against its new contents`);
+    }
+    if (!this.dryRun) {
+      const onDisk = await readFile(file).catch(() => undefined);
+      if (!onDisk || !onDisk.equals(before)) {
+        throw new UserError(`${file} was changed by someone else during this run; nothing was written to it. Run again.`);
+      }
+      await writeFileAtomic(file, after);
+    }
+    if (!this.originals.has(file)) this.originals.set(file, before);
+    this.current.set(file, after);
+  }
+
+  /** Files whose bytes differ from what they held when the run started. */
+  changes(): FileChange[] {
+    const list: FileChange[] = [];
+    for (const [file, before] of this.originals) {
+      const after = this.current.get(file)!;
+      if (!after.equals(before)) list.push({ file, before, after });
+    }
+    return list;
+  }
+
+  /** Puts back the original bytes of every file this run changed. */
+  async restoreAll(): Promise<string[]> {
+    const restored: string[] = [];
+    for (const { file, before, after } of this.changes()) {
+      if (!this.dryRun) {
+        const onDisk = await readFile(file).catch(() => undefined);
+        if (onDisk && !onDisk.equals(after) && !onDisk.equals(before)) {
+          throw new UserError(`${file} was changed by someone else during this run; left as it is. Compare it with your version control.`);
+        }
+        await writeFileAtomic(file, before);
+      }
+      this.current.set(file, before);
+      restored.push(file);
+    }
+    return restored;
+  }
+}

@@ -1,0 +1,36 @@
+// The seed's "Re-enable Procedure": bring a heavy module back.
+//   1-2. the memory optimizations are active and there is headroom;
+//   3.   uncomment the module's line in flake.nix;
+//   4-5. rebuild and switch, watching memory.
+import type { Procedure } from '../src/engine/types.js';
+import {
+  gate,
+  headroomAtLeast,
+  nixConfMatchesConfig,
+  sysctlMatchesConfig,
+  zramActive,
+} from '../src/step-kinds/checks.js';
+import { rebuild } from '../src/step-kinds/rebuild.js';
+import { uncommentImport } from '../src/step-kinds/set-options.js';
+
+/** Short names for the modules the seed disabled. */
+export const knownModules: Record<string, string> = {
+  'unified-llm': './modules/ml/offload',
+};
+
+export function reenable(name: string): Procedure {
+  const importPath = knownModules[name] ?? name;
+  return {
+    name: 'reenable',
+    summary: `Bring ${importPath} back into the host's modules, once memory is ready for it.`,
+    steps: [
+      gate('zram swap is active and uses zstd', zramActive('zstd')),
+      gate('vm.swappiness is what the configuration says', sysctlMatchesConfig('vm.swappiness', 'boot.kernel.sysctl."vm.swappiness"', { type: 'int', value: 60 })),
+      gate('max-jobs in nix.conf is what the configuration says', nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' })),
+      gate('cores in nix.conf is what the configuration says', nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 })),
+      gate('enough memory headroom for a heavy build', headroomAtLeast()),
+      uncommentImport({ title: `Uncomment ${importPath} in flake.nix`, importPath }),
+      rebuild({ title: 'Rebuild and switch (watching memory)', watchMemory: true }),
+    ],
+  };
+}

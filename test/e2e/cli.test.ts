@@ -1,0 +1,200 @@
+// Black-box tests: the built CLI on a temporary copy of examples/kernelcore,
+// with stand-in nixos-rebuild and sudo on PATH and a fixture sysroot.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { changedFiles, makeSandbox, repoRoot, runCli, snapshot, type Sandbox } from '../support/sandbox.js';
+
+const expectedDir = path.join(repoRoot, 'test/fixtures/expected/kernelcore-rollback');
+const rolledBackFiles = ['modules/security/nix-daemon.nix', 'modules/system/memory.nix', 'modules/system/nix.nix', 'sec/hardening.nix'];
+
+let sandbox: Sandbox;
+afterEach(() => sandbox?.cleanup());
+
+function stubCalls(): string[] {
+  return existsSync(sandbox.log) ? readFileSync(sandbox.log, 'utf8').trim().split('\n') : [];
+}
+
+describe('tune-wizard rollback', () => {
+  it('edits the four tuned modules, rebuilds, verifies, and leaves every other byte alone', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(run.stderr).not.toContain('unexpected error');
+    expect(run.exitCode).toBe(0);
+    const after = snapshot(sandbox.flake);
+    expect(changedFiles(before, after)).toEqual(rolledBackFiles);
+    for (const file of rolledBackFiles) {
+      expect(after.get(file)!.toString('utf8')).toBe(readFileSync(path.join(expectedDir, file), 'utf8'));
+    }
+    expect(stubCalls()).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
+    expect(run.stderr).toContain('vm.swappiness = 60');
+    expect(run.stderr).toContain('max-jobs = auto in /etc/nix/nix.conf');
+    expect(run.stdout).toContain('Done: changed');
+  });
+
+  it('finds nothing to change on a second run and does not rebuild', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['rollback', '--yes']);
+    const before = snapshot(sandbox.flake);
+
+    const second = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(second.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(second.stdout).toContain('Nothing to change');
+    expect(stubCalls()).toHaveLength(1);
+  });
+
+  it('with --dry-run prints every diff and the rebuild command but writes nothing', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--dry-run']);
+
+    expect(run.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls()).toEqual([]);
+    expect(run.stdout).toContain('+        max-jobs = lib.mkDefault "auto";  # Was "auto" (12 jobs)');
+    expect(run.stdout).toContain('+      memoryPercent = 25;');
+    expect(run.stderr).toContain(`would run nixos-rebuild switch --flake ${sandbox.flake}#kernelcore`);
+    expect(run.stdout).toContain('Nothing was written');
+  });
+
+  it('with --only zram changes only memory.nix', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--only', 'zram', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual(['modules/system/memory.nix']);
+    expect(run.stdout).toContain('not rebuilt. Next: sudo nixos-rebuild switch');
+    expect(stubCalls()).toEqual([]);
+  });
+
+  it('restores every file and exits 4 when the rebuild fails', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'fail' });
+
+    expect(run.exitCode).toBe(4);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain('restored');
+    expect(run.stderr).toContain('exited with code 1');
+  });
+
+  it('exits 1 and says which check failed when the rebuilt system does not show the change', async () => {
+    sandbox = makeSandbox('tuned');
+
+    const run = await runCli(sandbox, ['rollback', '--yes'], { TW_STUB_SWITCH_STATE: '' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/the rebuilt system shows max-jobs = 4 in \/etc\/nix\/nix.conf, expected auto/);
+  });
+});
+
+describe('tune-wizard reenable unified-llm', () => {
+  it('passes its gates, uncomments exactly the offload line, rebuilds and shows memory', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile, 'utf8');
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(0);
+    const expected = original.replace(
+      '      # ./modules/ml/offload # DISABLED: Rust compilation consumes 7GB+ RAM causing OOM\n',
+      '      ./modules/ml/offload\n',
+    );
+    expect(expected).not.toBe(original);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(expected);
+    expect(run.stderr).toMatch(/memory: [\d.]+ GiB available of 15\.6 GiB/);
+    expect(stubCalls()).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
+  });
+
+  it('stops before changing anything when headroom is short (exit 3)', async () => {
+    sandbox = makeSandbox('tight');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(3);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain('headroom 3.0 GiB');
+    expect(run.stderr).toContain('Nothing was changed');
+    expect(stubCalls()).toEqual([]);
+  });
+
+  it('stops when zram is not active (exit 3)', async () => {
+    sandbox = makeSandbox('no-zram');
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('no zram device in /proc/swaps');
+  });
+
+  it('restores flake.nix when the heavy rebuild fails (exit 4)', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes'], { TW_STUB_REBUILD: 'fail' });
+    expect(run.exitCode).toBe(4);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  it('refuses to run without a terminal and without --yes (exit 2)', async () => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['rollback']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim()).toBe('tune-wizard: no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
+  });
+
+  it.each([
+    [['rollback', '--bogus'], /Unknown option '--bogus'/],
+    [['rollback', '--only', 'ram'], /--only ram: use a comma-separated list of cpu, zram, swappiness/],
+    [['reenable', '--yes'], /reenable takes one module/],
+    [['reenable', 'unified-llm', '--min-headroom', 'lots'], /--min-headroom lots: write a size/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, args);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('names the file, line and column of a syntax error and writes nothing (exit 1)', async () => {
+    sandbox = makeSandbox('tuned');
+    const file = path.join(sandbox.flake, 'modules/system/memory.nix');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"vm.swappiness" = 100;', '"vm.swappiness" = 100'));
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: syntax error`));
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('says where to point --flake when there is no flake.nix', async () => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['rollback', '--yes', '--flake', path.join(sandbox.dir, 'nowhere')]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('no flake.nix here. Point --flake at');
+  });
+
+  it('exits 1 before touching anything when nixos-rebuild is missing', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    const run = await runCli(sandbox, ['rollback', '--yes'], { PATH: '/usr/bin:/bin' });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('nixos-rebuild is not on PATH; nothing was changed');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+});

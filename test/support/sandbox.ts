@@ -1,0 +1,85 @@
+// A throwaway copy of the sample flake and a fixture sysroot, and a way to
+// run the built CLI on them as a user would, with stand-in nixos-rebuild
+// and sudo first on PATH.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { execa } from 'execa';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(repoRoot, 'dist/src/cli.js');
+export const stubBin = path.join(repoRoot, 'test/support/bin');
+export const sysrootFixture = (name: string): string => path.join(repoRoot, 'test/fixtures/sysroots', name);
+
+export interface Sandbox {
+  dir: string;
+  flake: string;
+  sysroot: string;
+  log: string;
+  cleanup(): void;
+}
+
+export function makeSandbox(sysroot = 'tuned', example = 'examples/kernelcore'): Sandbox {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-test-'));
+  const sandbox = {
+    dir,
+    flake: path.join(dir, 'flake'),
+    sysroot: path.join(dir, 'sysroot'),
+    log: path.join(dir, 'stub.log'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  cpSync(path.join(repoRoot, example), sandbox.flake, { recursive: true });
+  cpSync(sysrootFixture(sysroot), sandbox.sysroot, { recursive: true });
+  return sandbox;
+}
+
+export interface CliRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(
+  sandbox: Sandbox,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const flake = args.includes('--flake') ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
+  const result = await execa(process.execPath, [cliPath, ...args, ...flake, '--sysroot', sandbox.sysroot], {
+    reject: false,
+    stdin: 'ignore',
+    env: {
+      PATH: `${stubBin}${path.delimiter}${process.env.PATH ?? ''}`,
+      NO_COLOR: '1',
+      TW_STUB_LOG: sandbox.log,
+      TW_STUB_SYSROOT: sandbox.sysroot,
+      TW_STUB_SWITCH_STATE: sysrootFixture('rolled-back'),
+      TUNE_WIZARD_MEMORY_INTERVAL_MS: '200',
+      ...env,
+    },
+    extendEnv: false,
+  });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every file under a directory, relative path → bytes. */
+export function snapshot(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const visit = (sub: string): void => {
+    for (const name of readdirSync(path.join(dir, sub))) {
+      const rel = path.join(sub, name);
+      if (statSync(path.join(dir, rel)).isDirectory()) visit(rel);
+      else files.set(rel, readFileSync(path.join(dir, rel)));
+    }
+  };
+  visit('');
+  return files;
+}
+
+/** Relative paths whose bytes differ between two snapshots. */
+export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buffer>): string[] {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].filter((n) => !before.get(n)?.equals(after.get(n) ?? Buffer.alloc(0)) || !after.has(n)).sort();
+}

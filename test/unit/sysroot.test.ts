@@ -1,0 +1,60 @@
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { parseMemInfo, parseNixConf, parseSwaps, selectedAlgorithm, Sysroot } from '../../src/system/sysroot.js';
+import { sysrootFixture } from '../support/sandbox.js';
+
+describe('reading the running system', () => {
+  it('reads /proc/meminfo in bytes', async () => {
+    const mem = await new Sysroot(sysrootFixture('tuned')).memInfo();
+    expect(mem).toEqual({
+      memTotal: 16318480 * 1024,
+      memAvailable: 9437184 * 1024,
+      swapTotal: 8159240 * 1024,
+      swapFree: 7340032 * 1024,
+    });
+  });
+
+  it('reads meminfo fields that have no kB unit as plain numbers', () => {
+    expect(parseMemInfo('MemTotal: 10 kB\nHugePages_Total:       0\n').get('HugePages_Total')).toBe(0);
+  });
+
+  it('reads /proc/swaps with its header and tab-separated columns', () => {
+    const swaps = parseSwaps('Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/zram0  partition\t8159240\t\t0\t\t10\n/dev/nvme0n1p3 partition 8388604 1024 -2\n');
+    expect(swaps).toEqual([
+      { name: '/dev/zram0', type: 'partition', sizeBytes: 8159240 * 1024, usedBytes: 0, priority: 10 },
+      { name: '/dev/nvme0n1p3', type: 'partition', sizeBytes: 8388604 * 1024, usedBytes: 1024 * 1024, priority: -2 },
+    ]);
+  });
+
+  it.each([
+    ['lzo lzo-rle lz4 lz4hc 842 [zstd]\n', 'zstd'],
+    ['[lzo-rle] lzo zstd', 'lzo-rle'],
+    ['zstd\n', 'zstd'],
+    ['lzo zstd', undefined],
+  ])('takes the bracketed algorithm from comp_algorithm %j', (text, algorithm) => {
+    expect(selectedAlgorithm(text)).toBe(algorithm);
+  });
+
+  it('reads zram devices from /sys/block', async () => {
+    const devices = await new Sysroot(sysrootFixture('tuned')).zramDevices();
+    expect(devices).toEqual([{ name: 'zram0', algorithm: 'zstd', diskSizeBytes: 8355061760 }]);
+  });
+
+  it('finds no zram device where /sys/block has none', async () => {
+    expect(await new Sysroot(sysrootFixture('no-zram')).zramDevices()).toEqual([]);
+  });
+
+  it('reads sysctl values and the host name', async () => {
+    const root = new Sysroot(sysrootFixture('tuned'));
+    expect(await root.sysctl('vm.swappiness')).toBe('100');
+    expect(await root.hostname()).toBe('kernelcore');
+    expect(await new Sysroot(path.join(sysrootFixture('tuned'), 'nowhere')).hostname()).toBeUndefined();
+  });
+
+  it('reads nix.conf settings, ignoring comments, later lines winning', () => {
+    const conf = parseNixConf('# generated\nmax-jobs = 4\ncores = 3 # per job\nbuilders =\nmax-jobs = auto\n');
+    expect(Object.fromEntries(conf)).toEqual({ 'max-jobs': 'auto', cores: '3', builders: '' });
+  });
+});
