@@ -72,6 +72,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
       minHeadroom: args.minHeadroom,
       only: args.only,
     },
+    systemAtStart: await sysroot.currentSystem(),
     configuration: () => loadConfiguration(workspace, flakeDir, host),
   };
 

@@ -6,8 +6,10 @@ import type { Procedure } from '../src/engine/types.js';
 import {
   gate,
   headroomAtLeast,
+  newGenerationRunning,
   nixConfMatchesConfig,
   sysctlMatchesConfig,
+  verify,
   zramActive,
 } from '../src/step-kinds/checks.js';
 import { rebuild } from '../src/step-kinds/rebuild.js';
@@ -31,6 +33,8 @@ export function reenable(name: string): Procedure {
       gate('enough memory headroom for a heavy build', headroomAtLeast()),
       uncommentImport({ title: `Uncomment ${importPath} in flake.nix`, importPath }),
       rebuild({ title: 'Rebuild and switch (watching memory)', watchMemory: true }),
+      verify('the new generation is running', newGenerationRunning()),
+      verify('zram swap is still active after the build', zramActive('zstd')),
     ],
   };
 }

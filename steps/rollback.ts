@@ -4,7 +4,7 @@
 //   3. "vm.swappiness" = 60;
 //   4. nixos-rebuild switch, then check the running system shows all three.
 import type { Procedure } from '../src/engine/types.js';
-import { nixConfIs, sysctlIs, verify, zramSizeIs } from '../src/step-kinds/checks.js';
+import { newGenerationRunning, nixConfIs, sysctlIs, verify, zramSizeIs } from '../src/step-kinds/checks.js';
 import { rebuild } from '../src/step-kinds/rebuild.js';
 import { setOptions } from '../src/step-kinds/set-options.js';
 
@@ -35,6 +35,7 @@ export const rollback: Procedure = {
       targets: [{ option: 'boot.kernel.sysctl."vm.swappiness"', value: int(60) }],
     }),
     rebuild({ title: 'Rebuild and switch', watchMemory: false }),
+    verify('the new generation is running', newGenerationRunning()),
     verify('max-jobs in nix.conf is auto', nixConfIs('max-jobs', auto), 'cpu'),
     verify('cores in nix.conf is 0', nixConfIs('cores', int(0)), 'cpu'),
     verify('zram is 25% of RAM', zramSizeIs(25), 'zram'),

@@ -5,7 +5,8 @@ import { formatBytes } from '../system/units.js';
 import type { RebuildStep, RunContext } from './types.js';
 
 export interface RebuildOutcome {
-  switched: boolean;
+  /** nothing: no file changed; skipped: --dry-run or --no-rebuild. */
+  status: 'nothing' | 'skipped' | 'switched';
   command: string[];
   lowestHeadroom: number | undefined;
 }
@@ -20,11 +21,11 @@ export function rebuildCommand(ctx: RunContext): string[] {
 export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<RebuildOutcome> {
   const command = rebuildCommand(ctx);
   const shown = command.join(' ');
-  const outcome: RebuildOutcome = { switched: false, command, lowestHeadroom: undefined };
+  const outcome: RebuildOutcome = { status: 'skipped', command, lowestHeadroom: undefined };
 
   if (ctx.workspace.changes().length === 0) {
     ctx.ui.skipped('no file changed, so there is nothing to rebuild');
-    return outcome;
+    return { ...outcome, status: 'nothing' };
   }
   if (ctx.options.dryRun) {
     ctx.ui.skipped(`dry run: would run ${shown}`);
@@ -52,7 +53,7 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (watcher) clearInterval(watcher);
+    await watcher?.stop();
   }
 
   if (interrupted) {
@@ -64,15 +65,17 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
     throw new RebuildError(`\`${shown}\` ${how}${tail ? `: ${tail}` : ''}. Fix the error and run again.`);
   }
 
-  outcome.switched = true;
+  outcome.status = 'switched';
   ctx.ui.ok(`rebuild finished${outcome.lowestHeadroom === undefined ? '' : `; lowest headroom ${formatBytes(outcome.lowestHeadroom)}`}`);
   return outcome;
 }
 
-function watchMemory(ctx: RunContext, outcome: RebuildOutcome): NodeJS.Timeout {
+function watchMemory(ctx: RunContext, outcome: RebuildOutcome): { stop(): Promise<void> } {
+  let stopped = false;
+  let pending: Promise<void> = Promise.resolve();
   const sample = async (): Promise<void> => {
     const mem = await ctx.sysroot.memInfo().catch(() => undefined);
-    if (!mem) return;
+    if (!mem || stopped) return;
     const headroom = mem.memAvailable + mem.swapFree;
     outcome.lowestHeadroom = Math.min(outcome.lowestHeadroom ?? headroom, headroom);
     const swapUsed = mem.swapTotal - mem.swapFree;
@@ -80,6 +83,15 @@ function watchMemory(ctx: RunContext, outcome: RebuildOutcome): NodeJS.Timeout {
       `memory: ${formatBytes(mem.memAvailable)} available of ${formatBytes(mem.memTotal)}, swap ${formatBytes(swapUsed)} of ${formatBytes(mem.swapTotal)} used`,
     );
   };
-  void sample();
-  return setInterval(() => void sample(), MEMORY_INTERVAL_MS);
+  pending = sample();
+  const timer = setInterval(() => {
+    pending = sample();
+  }, MEMORY_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending;
+      stopped = true;
+    },
+  };
 }

@@ -14,13 +14,15 @@ import type { CheckResult, EditStep, Procedure, RunContext, Step } from './types
 
 export interface RunSummary {
   changedFiles: string[];
-  skippedSteps: string[];
+  /** Edit steps the user chose to skip. */
+  declined: string[];
+  verified: number;
   rebuild: RebuildOutcome | undefined;
 }
 
 export async function runProcedure(procedure: Procedure, ctx: RunContext, prompter: Prompter): Promise<RunSummary> {
   const steps = procedure.steps.filter((s) => isSelected(s, ctx));
-  const summary: RunSummary = { changedFiles: [], skippedSteps: [], rebuild: undefined };
+  const summary: RunSummary = { changedFiles: [], declined: [], verified: 0, rebuild: undefined };
 
   const config = await ctx.configuration();
   ctx.ui.info(`${config.modules.length} modules of ${ctx.host} read`);
@@ -64,9 +66,8 @@ async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary:
       summary.rebuild = await runRebuild(step, ctx);
       return;
     case 'verify': {
-      if (!summary.rebuild?.switched) {
-        ctx.ui.skipped(ctx.options.dryRun ? 'dry run: not checked' : 'skipped: needs the rebuilt system');
-        summary.skippedSteps.push(step.title);
+      if (summary.rebuild?.status !== 'switched') {
+        ctx.ui.skipped(ctx.options.dryRun ? 'dry run: not checked' : summary.rebuild?.status === 'nothing' ? 'skipped: nothing was rebuilt' : 'skipped: needs the rebuilt system');
         return;
       }
       const result = await step.check(ctx);
@@ -76,6 +77,7 @@ async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary:
           `${step.title}: the rebuilt system shows ${result.measured}, expected ${result.needed}. The configuration was changed and switched; check \`nixos-rebuild list-generations\` and the definitions named above.`,
         );
       }
+      summary.verified++;
       return;
     }
   }
@@ -101,7 +103,7 @@ async function runEdit(step: EditStep, ctx: RunContext, prompter: Prompter, summ
   if (answer === 'abort') throw new AbortError();
   if (answer === 'skip') {
     ctx.ui.skipped('skipped; files left as they are');
-    summary.skippedSteps.push(step.title);
+    summary.declined.push(step.title);
     return;
   }
   for (const change of plan.changes) await ctx.workspace.write(change.file, change.before, change.after);
@@ -138,11 +140,16 @@ function printClosing(ctx: RunContext, summary: RunSummary): void {
     return;
   }
   if (changed.length === 0) {
-    ctx.ui.print(`Nothing to change: the configuration already says what this procedure asks for.`);
+    ctx.ui.print(
+      summary.declined.length > 0
+        ? 'Nothing changed: every change was skipped.'
+        : 'Nothing to change: the configuration already says what this procedure asks for.',
+    );
     return;
   }
-  if (summary.rebuild?.switched) {
-    ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}, rebuilt and verified.`));
+  if (summary.rebuild?.status === 'switched') {
+    const checked = summary.verified > 0 ? ` and checked (${summary.verified} checks passed)` : '';
+    ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}; rebuilt${checked}.`));
     return;
   }
   ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand}`);

@@ -99,3 +99,15 @@ export function headroomAtLeast(): Check {
     };
   };
 }
+
+/** The switch made a new generation the running one. */
+export function newGenerationRunning(): Check {
+  return async (ctx) => {
+    const now = await ctx.sysroot.currentSystem();
+    return {
+      ok: now !== undefined && now !== ctx.systemAtStart,
+      measured: `/run/current-system -> ${now ?? 'unreadable'}`,
+      needed: `a generation other than ${ctx.systemAtStart ?? 'the one before'}`,
+    };
+  };
+}

@@ -40,6 +40,9 @@ function explainResolution(config: Configuration, option: string, plan: OptionPl
   const state = (r: Resolution): string =>
     r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
   const plural = count === 1 ? 'definition' : 'definitions';
+  if (plan.edits.size === 0 && !before.conflict) {
+    return `${option}: already ${state(before)} (${count} ${plural}: ${where(config, plan.definitions)})`;
+  }
   return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}, after ${state(after)}`;
 }
 

@@ -1,7 +1,7 @@
 // Reads the running system from its standard files, under a root directory
 // ("/" normally, a fixture tree in tests and demos). This is the one module
 // that reads /proc, /sys and /etc.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface MemInfo {
@@ -112,6 +112,11 @@ export class Sysroot {
 
   async nixConf(): Promise<Map<string, string>> {
     return parseNixConf((await this.readOptional('/etc/nix/nix.conf')) ?? '');
+  }
+
+  /** The store path /run/current-system points at: the running generation. */
+  async currentSystem(): Promise<string | undefined> {
+    return readlink(this.resolve('/run/current-system')).catch(() => undefined);
   }
 
   async hostname(): Promise<string | undefined> {

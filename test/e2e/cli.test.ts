@@ -34,7 +34,7 @@ describe('tune-wizard rollback', () => {
     expect(stubCalls()).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
     expect(run.stderr).toContain('vm.swappiness = 60');
     expect(run.stderr).toContain('max-jobs = auto in /etc/nix/nix.conf');
-    expect(run.stdout).toContain('Done: changed');
+    expect(run.stdout).toContain('; rebuilt and checked (5 checks passed).');
   });
 
   it('finds nothing to change on a second run and does not rebuild', async () => {
