@@ -56,6 +56,10 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   await requireFlake(flakeDir);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
   const workspace = new Workspace(args.dryRun);
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const procedure: Procedure = args.command === 'rollback' ? rollback : reenable(args.moduleName!);
 
   const ctx: RunContext = {
@@ -65,6 +69,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     workspace,
     runner: processRunner,
     ui,
+    signal: interrupt.signal,
     options: {
       yes: args.yes,
       dryRun: args.dryRun,
@@ -80,7 +85,12 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
 
   ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${flakeDir}, host ${host}${args.dryRun ? ', dry run' : ''}\n`);
-  await runProcedure(procedure, ctx, args.yes ? applyAll : terminalPrompter);
+  try {
+    await runProcedure(procedure, ctx, args.yes ? applyAll : terminalPrompter);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return ExitCode.ok;
 }
 

@@ -1,6 +1,6 @@
 // Runs `nixos-rebuild switch` for the host, streaming its output and, for
 // heavy builds, the machine's memory every few seconds.
-import { RebuildError } from '../errors.js';
+import { AbortError, RebuildError } from '../errors.js';
 import { formatBytes } from '../system/units.js';
 import type { RebuildStep, RunContext } from './types.js';
 
@@ -40,24 +40,18 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
   const running = ctx.runner.start(command[0]!, command.slice(1), (line) => ctx.ui.output(line));
   const watcher = step.watchMemory ? watchMemory(ctx, outcome) : undefined;
 
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-    running.stop();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stop = (): void => running.stop();
+  ctx.signal.addEventListener('abort', stop);
   let result;
   try {
     result = await running.result;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    ctx.signal.removeEventListener('abort', stop);
     await watcher?.stop();
   }
 
-  if (interrupted) {
-    throw new RebuildError('The rebuild was interrupted; the running system was not switched by this run.');
+  if (ctx.signal.aborted) {
+    throw new AbortError('Interrupted during the rebuild; it was stopped.');
   }
   if (result.exitCode !== 0) {
     const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;

@@ -34,6 +34,7 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
     for (const [index, step] of steps.entries()) {
       ctx.ui.step(index + 1, steps.length, step.title);
       await runStep(step, ctx, prompter, summary);
+      if (ctx.signal.aborted) throw new AbortError('Interrupted.');
     }
   } catch (error) {
     if (error instanceof AbortError || error instanceof RebuildError) await restore(ctx, error);
@@ -119,7 +120,7 @@ function reportCheck(ctx: RunContext, result: CheckResult): void {
 async function restore(ctx: RunContext, reason: Error): Promise<void> {
   const restored = await ctx.workspace.restoreAll();
   if (restored.length === 0) return;
-  const what = reason instanceof AbortError ? 'Aborted' : 'The rebuild failed';
+  const what = reason instanceof AbortError ? 'Stopped' : 'The rebuild failed';
   ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
 }
 

@@ -24,6 +24,8 @@ export interface RunContext {
   runner: CommandRunner;
   ui: Ui;
   options: RunOptions;
+  /** Aborted when the user presses Ctrl-C (or the run gets SIGTERM). */
+  signal: AbortSignal;
   /** The generation that was running when this run started. */
   systemAtStart: string | undefined;
   /** The host's configuration as the files are now (after earlier steps). */

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { changedFiles, makeSandbox, repoRoot, runCli, snapshot, type Sandbox } from '../support/sandbox.js';
+import { changedFiles, makeSandbox, repoRoot, runCli, snapshot, startCli, waitForOutput, type Sandbox } from '../support/sandbox.js';
 
 const expectedDir = path.join(repoRoot, 'test/fixtures/expected/kernelcore-rollback');
 const rolledBackFiles = ['modules/security/nix-daemon.nix', 'modules/system/memory.nix', 'modules/system/nix.nix', 'sec/hardening.nix'];
@@ -96,6 +96,23 @@ describe('tune-wizard rollback', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/the rebuilt system shows max-jobs = 4 in \/etc\/nix\/nix.conf, expected auto/);
+  });
+});
+
+describe('interrupting a run', () => {
+  it('stops a hanging rebuild on Ctrl-C, restores the files and exits 130', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const child = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang' });
+    await waitForOutput(child, /building '\/nix\/store\/.*unified-llm/);
+    child.kill('SIGINT');
+    const run = await child;
+
+    expect(run.exitCode).toBe(130);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain('Stopped: restored');
+    expect(run.stderr).toContain('Interrupted during the rebuild');
   });
 });
 

@@ -41,13 +41,9 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(
-  sandbox: Sandbox,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<CliRun> {
+export function startCli(sandbox: Sandbox, args: string[], env: Record<string, string> = {}) {
   const flake = args.includes('--flake') ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
-  const result = await execa(process.execPath, [cliPath, ...args, ...flake, '--sysroot', sandbox.sysroot], {
+  return execa(process.execPath, [cliPath, ...args, ...flake, '--sysroot', sandbox.sysroot], {
     reject: false,
     stdin: 'ignore',
     env: {
@@ -61,7 +57,26 @@ export async function runCli(
     },
     extendEnv: false,
   });
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+export async function runCli(sandbox: Sandbox, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const result = await startCli(sandbox, args, env);
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** Resolves once the running CLI has printed a line matching `pattern` on stderr. */
+export function waitForOutput(child: ReturnType<typeof startCli>, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no output matching ${pattern}; got:\n${seen}`)), 20_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
 }
 
 /** Every file under a directory, relative path → bytes. */
