@@ -70,7 +70,7 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   for (const item of opaque) {
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
   }
-  if (definitions.length === 0) {
+  if (definitions.length === 0 && opaque.length === 0) {
     notes.push(`No module of this host defines ${target.option}; NixOS uses its default.`);
   } else if (after.conflict) {
     notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);

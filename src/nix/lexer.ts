@@ -106,7 +106,7 @@ export function describeToken(token: Token | null): string {
 
 export class Lexer {
   private pos = 0;
-  private readonly stack: number[] = [CODE_INITIAL];
+  private stack: number[] = [CODE_INITIAL];
   /** Set right after `''`: the next token may be the ` *\n` that Nix drops. */
   private indOpen = false;
   /** Start of the latest path fragment, for the trailing-slash error. */
@@ -126,6 +126,52 @@ export class Lexer {
   private make(kind: TokenKind, start: number, end: number): Token {
     this.pos = end;
     return { type: 'token', kind, start, end, text: this.text.slice(start, end) };
+  }
+
+  /**
+   * The next `count` non-trivia tokens, lexed without consuming them: the
+   * lexer's state is restored afterwards. Used for the parser's rare
+   * lookahead beyond one token.
+   */
+  lookahead(count: number): Token[] {
+    const saved = { pos: this.pos, stack: this.stack.slice(), indOpen: this.indOpen, pathStart: this.pathStart };
+    const out: Token[] = [];
+    try {
+      while (out.length < count) {
+        const t = this.next();
+        if (t === null) break;
+        if (t.kind !== 'whitespace' && t.kind !== 'line_comment' && t.kind !== 'block_comment') out.push(t);
+      }
+    } catch {
+      // A lexical error ahead is reported when the parser gets there.
+    }
+    this.pos = saved.pos;
+    this.stack = saved.stack;
+    this.indOpen = saved.indOpen;
+    this.pathStart = saved.pathStart;
+    return out;
+  }
+
+  /**
+   * The first byte at or after `offset` that is not whitespace or inside a
+   * comment (code state), or -1 at the end. Cheap one-byte lookahead for
+   * `ident :` and `ident @`, which are single-byte tokens.
+   */
+  significantByteAt(offset: number): number {
+    const s = this.text;
+    let i = offset;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR) i++;
+      else if (c === C_HASH) {
+        while (i < s.length && s.charCodeAt(i) !== C_LF && s.charCodeAt(i) !== C_CR) i++;
+      } else if (c === C_SLASH && s.charCodeAt(i + 1) === C_STAR) {
+        const close = s.indexOf('*/', i + 2);
+        if (close < 0) return c;
+        i = close + 2;
+      } else return c;
+    }
+    return -1;
   }
 
   /** The next token, or null at the end of the input. */
@@ -172,6 +218,14 @@ export class Lexer {
       const close = s.indexOf('*/', start + 2);
       if (close >= 0) return this.make('block_comment', start, close + 2);
       // An unterminated comment is no comment: `/` is lexed on its own.
+    }
+
+    if (cls & ALPHA || c === C_UNDERSCORE) {
+      // Fast path: an identifier not followed by a byte that could make it
+      // a path or URI (`.`, `+`, `/`, `:`) is an identifier or keyword.
+      const end = start + this.matchId(start);
+      const d = s.charCodeAt(end);
+      if (d !== C_DOT && d !== C_PLUS && d !== C_SLASH && d !== C_COLON) return this.ident(start, end);
     }
 
     // Tokens that can compete with paths: identifiers, numbers, URIs, `...`,
@@ -233,7 +287,7 @@ export class Lexer {
         const end = start + len;
         switch (kind) {
           case 'ident':
-            return this.make(KEYWORDS.get(s.slice(start, end)) ?? 'ident', start, end);
+            return this.ident(start, end);
           case 'int':
             this.checkInt(start, end);
             return this.make('int', start, end);
@@ -340,6 +394,14 @@ export class Lexer {
     const shown =
       c >= 0x21 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
     throw this.error(start, `unexpected character ${shown}`);
+  }
+
+  private ident(start: number, end: number): Token {
+    const text = this.text.slice(start, end);
+    const len = end - start;
+    const kind = len >= 2 && len <= 7 ? (KEYWORDS.get(text) ?? 'ident') : 'ident';
+    this.pos = end;
+    return { type: 'token', kind, start, end, text };
   }
 
   /** Emits a path fragment and enters the path state that follows it. */

@@ -112,9 +112,11 @@ function startsSimple(kind: TokenKind): boolean {
 
 class Parser {
   private readonly lexer: Lexer;
-  /** Lexed, unconsumed tokens (trivia included) from `head` on. */
-  private readonly buf: Token[] = [];
-  private head = 0;
+  /** The next non-trivia token, or null at the end of the input. */
+  private tok: Token | null = null;
+  /** Trivia lexed before `tok`, not yet placed in a node: pend[0..npend). */
+  private readonly pend: Token[] = [];
+  private npend = 0;
 
   constructor(
     private readonly text: string,
@@ -122,70 +124,60 @@ class Parser {
     lines: LineIndex,
   ) {
     this.lexer = new Lexer(text, file, lines);
+    this.advance();
   }
 
   // ---- token plumbing -------------------------------------------------------
 
-  /** The k-th non-trivia token ahead, or null at the end of the input. */
-  private peek(k = 0): Token | null {
-    const buf = this.buf;
-    for (let i = this.head; ; i++) {
-      if (i === buf.length) {
-        const t = this.lexer.next();
-        if (t === null) return null;
-        buf.push(t);
-      }
-      const t = buf[i]!;
-      if (!isTriviaKind(t.kind) && k-- === 0) return t;
-    }
-  }
-
-  /** The next token, trivia included, or null at the end of the input. */
-  private peekRaw(): Token | null {
-    if (this.head === this.buf.length) {
+  private advance(): void {
+    for (;;) {
       const t = this.lexer.next();
-      if (t === null) return null;
-      this.buf.push(t);
+      if (t === null) {
+        this.tok = null;
+        return;
+      }
+      if (isTriviaKind(t.kind)) this.pend[this.npend++] = t;
+      else {
+        this.tok = t;
+        return;
+      }
     }
-    return this.buf[this.head]!;
   }
 
-  private shift(): Token {
-    const t = this.buf[this.head++]!;
-    if (this.head === this.buf.length) {
-      this.buf.length = 0;
-      this.head = 0;
-    }
-    return t;
+  /** The next non-trivia token; peek(1) and peek(2) look further ahead. */
+  private peek(k = 0): Token | null {
+    if (k === 0) return this.tok;
+    return this.lexer.lookahead(k)[k - 1] ?? null;
   }
 
   /** Moves pending trivia into `into`. */
   private flush(into: Element[]): void {
-    for (;;) {
-      const t = this.peekRaw();
-      if (t === null || !isTriviaKind(t.kind)) return;
-      into.push(this.shift());
-    }
+    const n = this.npend;
+    if (n === 0) return;
+    const pend = this.pend;
+    for (let i = 0; i < n; i++) into.push(pend[i]!);
+    this.npend = 0;
   }
 
   /** Moves pending trivia and the next token into `into`; returns the token. */
   private take(into: Element[]): Token {
-    this.flush(into);
-    const t = this.shift();
+    if (this.npend !== 0) this.flush(into);
+    const t = this.tok!;
     into.push(t);
+    this.advance();
     return t;
   }
 
   private expect(into: Element[], kind: TokenKind, what: string): Token {
-    const t = this.peek();
+    const t = this.tok;
     if (t === null || t.kind !== kind) this.unexpected(t, what);
     return this.take(into);
   }
 
   private leaf(kind: NodeKind): Node {
-    const children: Element[] = [];
-    this.take(children);
-    return mk(kind, children);
+    const t = this.tok!;
+    this.advance();
+    return { type: 'node', kind, start: t.start, end: t.end, children: [t], parent: undefined };
   }
 
   fail(offset: number, detail: string): never {
@@ -208,8 +200,7 @@ class Parser {
       if (t !== null) this.unexpected(t, 'end of file');
     } catch (e) {
       if (e instanceof RangeError) {
-        const t = this.buf[this.head];
-        this.fail(t ? t.start : this.text.length, 'expression nested too deeply');
+        this.fail(this.tok ? this.tok.start : this.text.length, 'expression nested too deeply');
       }
       throw e;
     }
@@ -222,22 +213,22 @@ class Parser {
     if (t !== null) {
       switch (t.kind) {
         case 'ident': {
-          const next = this.peek(1);
-          if (next?.kind === 'colon') {
+          const next = this.lexer.significantByteAt(t.end);
+          if (next === 58 /* : */) {
             const children: Element[] = [this.leaf('Ident')];
             this.take(children);
             this.flush(children);
             children.push(this.parseExpr());
             return mk('Lambda', children);
           }
-          if (next?.kind === 'at') return this.parsePatternLambda();
+          if (next === 64 /* @ */) return this.parsePatternLambda();
           break;
         }
         case 'l_brace':
           if (this.patternAhead()) return this.parsePatternLambda();
           break;
         case 'kw_let':
-          if (this.peek(1)?.kind !== 'l_brace') return this.parseLetIn();
+          if (this.lexer.significantByteAt(t.end) !== 123 /* { */) return this.parseLetIn();
           break;
         case 'kw_with':
         case 'kw_assert': {
@@ -270,14 +261,14 @@ class Parser {
 
   /** After `{`: is this a function's argument set rather than an attribute set? */
   private patternAhead(): boolean {
-    const first = this.peek(1);
+    const [first, second] = this.lexer.lookahead(2);
     switch (first?.kind) {
       case 'r_brace': {
-        const after = this.peek(2)?.kind;
+        const after = second?.kind;
         return after === 'colon' || after === 'at';
       }
       case 'ident': {
-        const after = this.peek(2)?.kind;
+        const after = second?.kind;
         return after === 'comma' || after === 'question' || after === 'r_brace';
       }
       case 'ellipsis':
@@ -573,7 +564,7 @@ class Parser {
     const children: Element[] = [];
     let end = this.take(children).end;
     for (;;) {
-      const t = this.peekRaw();
+      const t = this.tok;
       if (t === null || t.start !== end) break;
       if (t.kind === 'interp_start') {
         const interp = this.parseInterpol();
@@ -590,7 +581,7 @@ class Parser {
     const children: Element[] = [];
     this.take(children);
     for (;;) {
-      const t = this.peekRaw();
+      const t = this.tok;
       if (t === null) this.unexpected(t, quote === 'dquote' ? `'"'` : `"''"`);
       if (t.kind === quote) break;
       if (t.kind === 'interp_start') children.push(this.parseInterpol());
