@@ -9,7 +9,7 @@ import { shortPath } from '../config/module-graph.js';
 import { AbortError, GateError, RebuildError, UserError } from '../errors.js';
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
-import { runRebuild, type RebuildOutcome } from './rebuild.js';
+import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
 import type { CheckResult, EditStep, Procedure, RunContext, Step } from './types.js';
 
 export interface RunSummary {
@@ -130,7 +130,6 @@ export function describeFiles(ctx: RunContext, files: string[]): string {
 
 function printClosing(ctx: RunContext, summary: RunSummary): void {
   const changed = summary.changedFiles;
-  const rebuildCommand = `sudo nixos-rebuild switch --flake ${ctx.flakeDir}#${ctx.host}`;
   ctx.ui.print('');
   if (ctx.options.dryRun) {
     ctx.ui.print(
@@ -153,5 +152,5 @@ function printClosing(ctx: RunContext, summary: RunSummary): void {
     ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}; rebuilt${checked}.`));
     return;
   }
-  ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand}`);
+  ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand(ctx).join(' ')}`);
 }

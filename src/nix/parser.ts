@@ -175,6 +175,7 @@ class Parser {
   }
 
   private leaf(kind: NodeKind): Node {
+    if (this.npend !== 0) throw new Error('internal error: trivia left before a leaf node');
     const t = this.tok!;
     this.advance();
     return { type: 'node', kind, start: t.start, end: t.end, children: [t], parent: undefined };
@@ -774,8 +775,12 @@ export function buildAttrModel(set: Node, fail: AttrFail): AttrModel {
       continue;
     }
     if (child.kind !== 'Binding') continue;
-    const [path, value] = child.children.filter((c): c is Node => c.type === 'node') as [Node, Node];
-    const names = path.children.filter((c): c is Node => c.type === 'node');
+    const bc = child.children;
+    const path = bc[0] as Node;
+    let value: Node | undefined;
+    for (let i = 1; value === undefined; i++) if (bc[i]!.type === 'node') value = bc[i] as Node;
+    const pc = path.children;
+    const names: Node[] = pc.length === 1 ? (pc as Node[]) : pc.filter((c): c is Node => c.type === 'node');
     let attrs = model;
     for (let i = 0; i < names.length - 1; i++) {
       const name = staticAttrName(names[i]!);

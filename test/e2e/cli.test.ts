@@ -73,7 +73,7 @@ describe('tune-wizard rollback', () => {
 
     expect(run.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual(['modules/system/memory.nix']);
-    expect(run.stdout).toContain('not rebuilt. Next: sudo nixos-rebuild switch');
+    expect(run.stdout).toMatch(/not rebuilt. Next: (sudo )?nixos-rebuild switch --flake /);
     expect(stubCalls()).toEqual([]);
   });
 

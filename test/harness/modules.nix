@@ -360,7 +360,9 @@ let
         {
           defined = true;
           value = mapAttrs (_: c: c.value) children;
-          output = mapAttrs (_: c: c.output) (lib.filterAttrs (_: c: c.defined) children);
+          # `_module' (the module system's own options) is left out of
+          # query results, as it is of everything NixOS builds from config.
+          output = mapAttrs (_: c: c.output) (lib.filterAttrs (n: c: c.defined && n != "_module") children);
           child = n: children.${n} or (mkNode (loc ++ [ n ]) null [ ]);
         };
 
