@@ -2,6 +2,7 @@
 // path is written (dotted, nested, quoted) and whatever wraps the value
 // (mkIf, mkMerge, mkDefault, mkForce, mkOverride, let, with).
 import {
+  attrName,
   attrNames,
   flattenApply,
   libFunctionName,
@@ -10,8 +11,9 @@ import {
   stripParens,
   type NixLiteral,
 } from '../nix/query.js';
-import { childNodes, type Node, type SyntaxTree } from '../nix/syntax.js';
+import { childNodes, fromByteString, type Node, type SyntaxTree } from '../nix/syntax.js';
 import { bindingValue, moduleBody, type ModuleSource } from './module-graph.js';
+import { traceValue, type ValueSource } from './value-source.js';
 
 export const PRIORITY = { force: 50, plain: 100, default: 1000 } as const;
 
@@ -22,8 +24,10 @@ export interface Definition {
   module: ModuleSource;
   /** The Binding that (ends up) defining the option. */
   binding: Node;
-  /** The value with every wrapper removed: what an edit replaces. */
+  /** The value with every wrapper removed, as written at the definition. */
   valueNode: Node;
+  /** Where the value comes from and where an edit must go. */
+  source: ValueSource;
   value: NixLiteral | undefined;
   priority: number;
   /** The name of the wrapper written at this definition, if any. */
@@ -112,8 +116,9 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
   }
 
   if (node.kind === 'AttrSet') {
-    for (const binding of childNodes(node)) {
-      if (binding.kind === 'Binding') collectBinding(walk, binding, path, ctx);
+    for (const child of childNodes(node)) {
+      if (child.kind === 'Binding') collectBinding(walk, child, path, ctx);
+      if (child.kind === 'Inherit' && path.length === 1) collectInherit(walk, child, path[0]!, ctx);
     }
     return;
   }
@@ -126,7 +131,7 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
       option: walk.option,
       file: walk.module.file,
       line: lineOf(walk.module.tree, node),
-      text: walk.module.tree.text.slice(node.start, node.end),
+      text: fromByteString(walk.module.tree.text.slice(node.start, node.end)),
     });
   }
 }
@@ -140,7 +145,7 @@ function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context)
         option: walk.option,
         file: walk.module.file,
         line: lineOf(walk.module.tree, binding),
-        text: walk.module.tree.text.slice(binding.start, binding.end),
+        text: fromByteString(walk.module.tree.text.slice(binding.start, binding.end)),
       });
       return;
     }
@@ -152,6 +157,15 @@ function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context)
     wrapper: names.length === path.length ? undefined : ctx.wrapper,
     binding,
   });
+}
+
+/** `inherit max-jobs;` or `inherit (cfg) max-jobs;` inside the option's set. */
+function collectInherit(walk: Walk, inherit: Node, name: string, ctx: Context): void {
+  for (const part of childNodes(inherit)) {
+    if (part.kind !== 'InheritFrom' && attrName(part) === name) {
+      walk.found.push(definitionAt(walk, part, { ...ctx, wrapper: undefined, binding: inherit }));
+    }
+  }
 }
 
 function wrapperPriority(name: string, args: Node[]): number | undefined {
@@ -179,6 +193,7 @@ function wrapperPriority(name: string, args: Node[]): number | undefined {
 function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
   const tree = walk.module.tree;
   const binding = ctx.binding ?? valueNode;
+  const source = traceValue(valueNode);
   return {
     option: walk.option,
     file: walk.module.file,
@@ -186,7 +201,8 @@ function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
     module: walk.module,
     binding,
     valueNode,
-    value: literalValue(valueNode),
+    source,
+    value: source.kind === 'literal' || source.kind === 'let' ? source.value : undefined,
     priority: ctx.priority ?? PRIORITY.plain,
     wrapper: ctx.wrapper,
     conditions: ctx.conditions,

@@ -1,12 +1,15 @@
 // Plans the change of one option to a requested value across every module
 // of a host: finds each definition, works out which one wins before and
 // after (priorities, conflicts), and produces the byte edits.
+import path from 'node:path';
+
 import {
   describeLiteral,
   formatLiteral,
   sameLiteral,
   type NixLiteral,
 } from '../nix/query.js';
+import { fromByteString, type Node } from '../nix/syntax.js';
 import { findDefinitions, PRIORITY, type Definition, type Opaque } from './definitions.js';
 import { spellLibFunction } from './lib-spelling.js';
 import { shortPath, type Configuration } from './module-graph.js';
@@ -51,21 +54,14 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   }
 
   const before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })));
-  const edits = new Map<string, TextEdit[]>();
-  const notes: string[] = [];
-  const afterValues = definitions.map((def) => {
-    if (sameLiteral(def.value, target.value)) return { def, value: def.value, priority: def.priority };
-    if (def.value === undefined) {
-      notes.push(`${shortPath(config, def.file)}:${def.line}: ${target.option} is computed, not written as a value; change it by hand to ${formatLiteral(target.value)}.`);
-      return { def, value: undefined, priority: def.priority };
-    }
-    const { edits: fileEdits, priority } = editDefinition(def, target);
-    const list = edits.get(def.file) ?? [];
-    list.push(...fileEdits);
-    edits.set(def.file, list);
-    return { def, value: target.value, priority };
-  });
-  const after = resolve(afterValues);
+  let planned = planEdits(config, definitions, target, Boolean(target.wrapPlainIn));
+  if (target.wrapPlainIn && !reaches(planned.after, target)) {
+    // Written as mkDefault, the new value would lose to (or conflict with) a
+    // definition we cannot edit; keep the plain priority instead.
+    const plain = planEdits(config, definitions, target, false);
+    if (reaches(plain.after, target)) planned = plain;
+  }
+  const { edits, notes, after } = planned;
 
   for (const item of opaque) {
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
@@ -81,17 +77,54 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   return { target, definitions, opaque, before, after, edits, notes };
 }
 
-function editDefinition(def: Definition, target: OptionTarget): { edits: TextEdit[]; priority: number } {
+interface PlannedEdits {
+  edits: Map<string, TextEdit[]>;
+  notes: string[];
+  after: Resolution;
+}
+
+function planEdits(config: Configuration, definitions: Definition[], target: OptionTarget, wrap: boolean): PlannedEdits {
+  const edits = new Map<string, TextEdit[]>();
+  const notes: string[] = [];
   const literal = formatLiteral(target.value);
-  const isPlain = def.priority === PRIORITY.plain && def.wrapper === undefined;
-  if (target.wrapPlainIn && isPlain) {
-    const spelling = spellLibFunction(def.module, def.valueNode, target.wrapPlainIn);
-    return {
-      edits: [...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, `${spelling.text} ${literal}`)],
-      priority: PRIORITY.default,
+  const candidates = definitions.map((def): Candidate => {
+    if (sameLiteral(def.value, target.value)) return { def, value: def.value, priority: def.priority };
+    const at = `${shortPath(config, def.file)}:${def.line}`;
+    const manual = (why: string): Candidate => {
+      notes.push(`${at}: ${why}; set ${target.option} to ${literal} there by hand.`);
+      return { def, value: def.value, priority: def.priority };
     };
-  }
-  return { edits: [replaceWith(def.valueNode.start, def.valueNode.end, literal)], priority: def.priority };
+    if (!isInside(config.flakeDir, def.file)) return manual('this file is outside the flake');
+    const source = def.source;
+    if (source.kind === 'computed') return manual(`\`${textOf(def, def.valueNode)}\` is computed, not written as a value`);
+    if (!source.editAt) return manual(`\`${textOf(def, def.binding)}\` takes the value from elsewhere`);
+
+    const atDefinition = source.editAt === def.valueNode;
+    const isPlain = def.priority === PRIORITY.plain && def.wrapper === undefined;
+    const fileEdits = edits.get(def.file) ?? [];
+    edits.set(def.file, fileEdits);
+    if (wrap && target.wrapPlainIn && atDefinition && isPlain) {
+      const spelling = spellLibFunction(def.module, def.valueNode, target.wrapPlainIn);
+      fileEdits.push(...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, `${spelling.text} ${literal}`));
+      return { def, value: target.value, priority: PRIORITY.default };
+    }
+    fileEdits.push(replaceWith(source.editAt.start, source.editAt.end, literal));
+    return { def, value: target.value, priority: def.priority };
+  });
+  return { edits, notes, after: resolve(candidates) };
+}
+
+function reaches(resolution: Resolution, target: OptionTarget): boolean {
+  return !resolution.conflict && (resolution.winners.length === 0 || sameLiteral(resolution.value, target.value));
+}
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+function textOf(def: Definition, node: Node): string {
+  return fromByteString(def.tree.text.slice(node.start, node.end));
 }
 
 interface Candidate {

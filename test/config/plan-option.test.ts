@@ -111,13 +111,39 @@ describe('finding and editing definitions', () => {
 
   it.each([
     ['a computed value', '{ lib, ... }:\n{\n  nix.settings.max-jobs = lib.min 4 8;\n}\n',
-      'm.nix:3: nix.settings.max-jobs is computed, not written as a value; change it by hand to "auto".'],
+      'm.nix:3: `lib.min 4 8` is computed, not written as a value; set nix.settings.max-jobs to "auto" there by hand.'],
     ['a set from another file', '{ ... }:\n{\n  nix.settings = import ./more.nix;\n}\n',
       'm.nix:3: `import ./more.nix` may set nix.settings.max-jobs in a way tune-wizard cannot read; check it by hand.'],
   ])('says what it cannot read instead of guessing: %s', async (_name, input, note) => {
     const { text, notes } = await rollbackModule(input, maxJobs);
     expect(text).toBe(input);
     expect(notes).toEqual([note]);
+  });
+});
+
+describe('values bound elsewhere', () => {
+  it.each([
+    ['a let value used once is edited at the let',
+      '{ lib, ... }:\nlet jobs = 4; in\n{\n  nix.settings.max-jobs = lib.mkDefault jobs;\n}\n',
+      '{ lib, ... }:\nlet jobs = "auto"; in\n{\n  nix.settings.max-jobs = lib.mkDefault jobs;\n}\n'],
+    ['a let value used twice is left; the definition changes',
+      '{ lib, ... }:\nlet jobs = 4; in\n{\n  nix.settings.max-jobs = jobs;\n  nix.settings.max-substitution-jobs = jobs;\n}\n',
+      '{ lib, ... }:\nlet jobs = 4; in\n{\n  nix.settings.max-jobs = lib.mkDefault "auto";\n  nix.settings.max-substitution-jobs = jobs;\n}\n'],
+    ['a name from the module arguments: the definition changes',
+      '{ lib, buildJobs, ... }:\n{\n  nix.settings.max-jobs = lib.mkForce buildJobs;\n}\n',
+      '{ lib, buildJobs, ... }:\n{\n  nix.settings.max-jobs = lib.mkForce "auto";\n}\n'],
+    ['inherit from a let used once edits the let',
+      '{ lib, ... }:\nlet max-jobs = 4; in\n{\n  nix.settings = { inherit max-jobs; };\n}\n',
+      '{ lib, ... }:\nlet max-jobs = "auto"; in\n{\n  nix.settings = { inherit max-jobs; };\n}\n'],
+  ])('%s', async (_name, input, expected) => {
+    expect((await rollbackModule(input, maxJobs)).text).toBe(expected);
+  });
+
+  it('leaves `inherit (cfg) max-jobs` for the user, saying where', async () => {
+    const input = '{ config, ... }:\nlet cfg = config.my; in\n{\n  nix.settings = { inherit (cfg) max-jobs; };\n}\n';
+    const { text, notes } = await rollbackModule(input, maxJobs);
+    expect(text).toBe(input);
+    expect(notes).toEqual(['m.nix:4: `max-jobs` is computed, not written as a value; set nix.settings.max-jobs to "auto" there by hand.']);
   });
 });
 

@@ -52,8 +52,9 @@ let
     else throw "eval.nix: there is no flake.nix in ${toString flakePath}";
 
   # nixpkgs' modulesPath does not exist here: every import below it (like
-  # installer/scan/not-detected.nix) is an empty module.
-  modulesPath = /harness-stub/nixpkgs/nixos/modules;
+  # installer/scan/not-detected.nix) is an empty module. It is a string, not
+  # a path, so that "${modulesPath}/..." does not try to copy it to the store.
+  modulesPath = "/harness-stub/nixpkgs/nixos/modules";
   pkgsStub = throw "test harness: `pkgs' is a stub (nixpkgs is not available), and this evaluation needed a package from it.";
 
   # ------------------------------------------------------------- inputs
@@ -132,6 +133,11 @@ let
     outPath = toString flakePath;
     inputs = removeAttrs inputs [ "self" ];
     sourceInfo = { outPath = toString flakePath; };
+    # A dirty tree, like an uncommitted checkout: there is no `rev'.
+    dirtyRev = "0000000000000000000000000000000000000000-dirty";
+    dirtyShortRev = "0000000-dirty";
+    lastModified = 0;
+    lastModifiedDate = "19700101000000";
   };
 
   # ------------------------------------------------------------- the host
@@ -143,10 +149,12 @@ let
       throw "eval.nix: nixosConfigurations.${host} is not built with nixpkgs.lib.nixosSystem, which is the only builder the harness stubs"
     else hosts.${host};
 
-  # nixpkgs option shapes that matter for priorities: in NixOS these two are
-  # submodule options, so an mkOverride around the whole attribute set is
-  # weighed against the other definitions of the whole set (and dropped
-  # when it loses), before the attributes inside are merged.
+  # nixpkgs option shapes that matter for priorities and conflicts, as
+  # nixpkgs declares them (types only: no defaults, so an option nothing
+  # defines stays undefined). Both are submodule options in NixOS: an
+  # mkOverride around the whole attribute set is weighed against the other
+  # definitions of the whole set (and dropped when it loses) before the
+  # attributes inside are merged.
   shapes = { lib, ... }:
     let
       t = lib.types;
@@ -155,22 +163,44 @@ let
     {
       _file = "<harness: nixpkgs option shapes>";
       options.nix.settings = lib.mkOption {
-        type = t.submodule { freeformType = t.attrsOf (t.either atom (t.listOf atom)); };
+        type = t.submodule {
+          freeformType = t.attrsOf (t.either atom (t.listOf atom));
+          options.max-jobs = lib.mkOption { type = t.either t.int (t.enum [ "auto" ]); };
+          options.cores = lib.mkOption { type = t.int; };
+        };
         default = { };
       };
+      # Each entry merges with mergeOneOption in NixOS: two definitions at
+      # the same priority are an error even when their values are equal.
       options.boot.kernel.sysctl = lib.mkOption {
-        type = t.submodule { freeformType = t.attrsOf (t.nullOr (t.oneOf [ t.bool t.str t.int ])); };
+        type = t.submodule { freeformType = t.attrsOf (t.uniq (t.nullOr (t.oneOf [ t.bool t.str t.int ]))); };
         default = { };
       };
     };
 
-  # Definitions under the old names are definitions of the new ones.
-  defaultRenames = [
-    { from = [ "nix" "maxJobs" ]; to = [ "nix" "settings" "max-jobs" ]; }
-    { from = [ "nix" "buildCores" ]; to = [ "nix" "settings" "cores" ]; }
-    { from = [ "nix" "settings" "build-cores" ]; to = [ "nix" "settings" "cores" ]; }
-    { from = [ "nix" "settings" "build-max-jobs" ]; to = [ "nix" "settings" "max-jobs" ]; }
-  ];
+  # Definitions under the old names are definitions of the new ones: the
+  # legacy nix.* names nixpkgs renames into nix.settings, and the nix.conf
+  # aliases build-cores and build-max-jobs.
+  legacyNixNames = {
+    useSandbox = "sandbox";
+    buildCores = "cores";
+    maxJobs = "max-jobs";
+    sandboxPaths = "extra-sandbox-paths";
+    binaryCaches = "substituters";
+    trustedBinaryCaches = "trusted-substituters";
+    binaryCachePublicKeys = "trusted-public-keys";
+    autoOptimiseStore = "auto-optimise-store";
+    requireSignedBinaryCaches = "require-sigs";
+    trustedUsers = "trusted-users";
+    allowedUsers = "allowed-users";
+    systemFeatures = "system-features";
+  };
+  defaultRenames =
+    lib.mapAttrsToList (old: new: { from = [ "nix" old ]; to = [ "nix" "settings" new ]; }) legacyNixNames
+    ++ [
+      { from = [ "nix" "settings" "build-cores" ]; to = [ "nix" "settings" "cores" ]; }
+      { from = [ "nix" "settings" "build-max-jobs" ]; to = [ "nix" "settings" "max-jobs" ]; }
+    ];
 
   evaluated = evalModules {
     modules =
@@ -179,7 +209,7 @@ let
         (system.modules or [ ]);
     specialArgs = system.specialArgs or { };
     moduleArgs = { inherit modulesPath; pkgs = pkgsStub; };
-    stubPrefixes = [ (toString modulesPath) ];
+    stubPrefixes = [ modulesPath ];
     renames = defaultRenames ++ renames;
   };
 

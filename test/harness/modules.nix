@@ -23,7 +23,8 @@ let
     all any attrNames concatLists concatMap concatStringsSep elem filter
     foldl' functionArgs head isAttrs isBool isFunction isList isPath
     isString length listToAttrs map mapAttrs seq tail typeOf zipAttrsWith;
-  inherit (lib) showOption toPretty hasPrefix genAttrs setAttrByPath take drop;
+  inherit (lib) showOption hasPrefix genAttrs setAttrByPath take drop;
+  inherit (lib.__harness) toPretty;
 
   # ------------------------------------------------------------ properties
   propType = v: if isAttrs v then v._type or null else null;
@@ -91,9 +92,19 @@ let
     else if all (d: d.value == first.value) (tail defs) then first.value
     else throw "The option `${showOption loc}' has conflicting definition values:${showDefs defs}${prioritySuggestion}";
 
+  # NixOS's mergeOneOption. Its message does not say "conflicting
+  # definition values"; the harness adds that when the values differ, so
+  # that one phrase finds every conflict.
   mergeOne = loc: defs:
-    if length defs == 1 then (head defs).value
-    else throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique (conflicting definition values).\nDefinition values:${showDefs defs}${prioritySuggestion}";
+    let
+      first = head defs;
+      why =
+        if all (d: d.value == first.value) (tail defs)
+        then " (the values are equal, but this option takes one definition only)"
+        else " (conflicting definition values)";
+    in
+    if length defs == 1 then first.value
+    else throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique${why}.\nDefinition values:${showDefs defs}${prioritySuggestion}";
 
   undefinedMarker = { _undefined = true; };
 
@@ -134,7 +145,7 @@ let
   undeclaredMsg = loc:
     "The option `${showOption loc}' has no definition, and no module declares it (nixpkgs is not available to the test harness, so its NixOS default is unknown).";
 
-  undeclaredType = lib.mkType { name = "undeclared"; description = "undeclared value"; kind = "undeclared"; };
+  undeclaredType = lib.__harness.mkType { name = "undeclared"; description = "undeclared value"; kind = "undeclared"; };
 
   # ----------------------------------------------------------- evaluation
   evalModules =
@@ -210,13 +221,14 @@ let
           freeformType = checked.freeformType or null;
         };
 
-      walk = disabledKeys: acc: item:
-        let mod = load item; in
-        if acc.seen ? ${mod.key} || disabledKeys ? ${mod.key} then acc
-        else foldl' (walk disabledKeys)
-          { seen = acc.seen // { ${mod.key} = true; }; list = acc.list ++ [ mod ]; }
-          mod.importItems;
-      walkAll = disabledKeys: (foldl' (walk disabledKeys) { seen = { }; list = [ ]; } modules).list;
+      # Breadth first, each key once (the first occurrence), the order in
+      # which NixOS collects modules and so concatenates list definitions.
+      walkAll = disabledKeys:
+        let keep = filter (m: !(disabledKeys ? ${m.key})); in
+        builtins.genericClosure {
+          startSet = keep (map load modules);
+          operator = m: keep (map load m.importItems);
+        };
       firstPass = walkAll { };
       disabledKey = d:
         if isPath d then toString d
@@ -351,19 +363,27 @@ let
         else if defs != [ ] && all isPlainSet (concatMap (d: cores d.value) defs) then nsNode loc { } defs
         else typedNode loc undeclaredType defs (undeclaredMsg loc);
 
+      # The old name of a renamed option reads as the new one (like the
+      # alias NixOS declares), and is left out of its namespace's results.
+      renameSources = listToAttrs (map (r: { name = showOption r.from; value = r; }) localRenames);
+      mkChild = loc: decl: defs:
+        let r = renameSources.${showOption loc} or null; in
+        if r != null && decl == null then nodeAt (relative r.to) // { hidden = true; }
+        else mkNode loc decl defs;
+
       nsNode = loc: declNs: defs:
         let
           pushed = concatMap (d: map (v: { inherit (d) file; value = v; }) (pushDown loc d.file d.value)) defs;
           byName = zipAttrsWith (_: vs: vs) (map (d: mapAttrs (_: v: { inherit (d) file; value = v; }) d.value) pushed);
-          children = mapAttrs (n: _: mkNode (loc ++ [ n ]) (declNs.${n} or null) (byName.${n} or [ ])) (declNs // byName);
+          children = mapAttrs (n: _: mkChild (loc ++ [ n ]) (declNs.${n} or null) (byName.${n} or [ ])) (declNs // byName);
         in
         {
           defined = true;
           value = mapAttrs (_: c: c.value) children;
           # `_module' (the module system's own options) is left out of
           # query results, as it is of everything NixOS builds from config.
-          output = mapAttrs (_: c: c.output) (lib.filterAttrs (n: c: c.defined && n != "_module") children);
-          child = n: children.${n} or (mkNode (loc ++ [ n ]) null [ ]);
+          output = mapAttrs (_: c: c.output) (lib.filterAttrs (n: c: c.defined && !(c.hidden or false) && n != "_module") children);
+          child = n: children.${n} or (mkChild (loc ++ [ n ]) null [ ]);
         };
 
       optionNode = loc: opt: defs:

@@ -1,0 +1,85 @@
+// Where a definition's value really lives. `max-jobs = 4;` is edited in
+// place; `max-jobs = jobs;` with `let jobs = 4;` is edited at the let when
+// that is the name's only use, and at the definition otherwise; a value from
+// a function call is left for the user.
+import { identName, literalValue, stripParens, type NixLiteral } from '../nix/query.js';
+import { childNodes, childTokens, walk, type Node } from '../nix/syntax.js';
+
+export type ValueSource =
+  /** A literal written right here. */
+  | { kind: 'literal'; value: NixLiteral; editAt: Node }
+  /** A name bound by `let` (or a `rec` set) to a literal. */
+  | { kind: 'let'; name: string; value: NixLiteral | undefined; editAt: Node | undefined; uses: number }
+  /** A name from the module's arguments or an outer scope: change the definition. */
+  | { kind: 'name'; name: string; editAt: Node | undefined }
+  /** Computed (a call, a selection, an operator): not edited. */
+  | { kind: 'computed' };
+
+/**
+ * `valueNode` is the definition's value with wrappers removed; `inInherit`
+ * says it is a name in `inherit name;` rather than a value expression.
+ */
+export function traceValue(valueNode: Node): ValueSource {
+  const literal = literalValue(valueNode);
+  const inInherit = valueNode.parent?.kind === 'Inherit';
+  if (literal && !inInherit) return { kind: 'literal', value: literal, editAt: valueNode };
+
+  const node = stripParens(valueNode);
+  if (node.kind !== 'Ident') return { kind: 'computed' };
+  if (inInherit && childNodes(node.parent!).some((n) => n.kind === 'InheritFrom')) return { kind: 'computed' };
+
+  const name = identName(node);
+  const binding = findBinding(node, name);
+  const editDefinition = inInherit ? undefined : node;
+  if (!binding) return { kind: 'name', name, editAt: editDefinition };
+
+  const value = literalValue(binding.value);
+  const uses = countUses(binding.scope, name);
+  if (value && uses === 1) return { kind: 'let', name, value, editAt: stripParens(binding.value), uses };
+  return { kind: 'let', name, value, editAt: editDefinition, uses };
+}
+
+interface LetBinding {
+  scope: Node;
+  value: Node;
+}
+
+/** The `let`/`rec` binding a name refers to, skipping the set it is used in. */
+function findBinding(from: Node, name: string): LetBinding | undefined {
+  let child: Node = from;
+  for (let scope = from.parent; scope; child = scope, scope = scope.parent) {
+    if (scope.kind === 'Lambda' && childNodes(scope).at(-1) === child && bindsArgument(scope, name)) return undefined;
+    const isRec = scope.kind === 'AttrSet' && childTokens(scope).some((t) => t.kind === 'kw_rec');
+    if (scope.kind !== 'LetIn' && scope.kind !== 'LegacyLet' && !isRec) continue;
+    for (const binding of childNodes(scope)) {
+      if (binding.kind !== 'Binding') continue;
+      const parts = childNodes(childNodes(binding)[0]!);
+      if (parts.length === 1 && parts[0]!.kind === 'Ident' && identName(parts[0]!) === name) {
+        return { scope, value: childNodes(binding)[1]! };
+      }
+    }
+  }
+  return undefined;
+}
+
+function bindsArgument(lambda: Node, name: string): boolean {
+  const param = childNodes(lambda)[0]!;
+  if (param.kind === 'Ident') return identName(param) === name;
+  return childNodes(param).some(
+    (n) => (n.kind === 'PatEntry' && identName(childNodes(n)[0]!) === name) || (n.kind === 'Ident' && identName(n) === name),
+  );
+}
+
+/** How many times `name` is used as a variable inside `scope`. */
+function countUses(scope: Node, name: string): number {
+  let uses = 0;
+  for (const node of walk(scope)) {
+    if (node.kind !== 'Ident' || identName(node) !== name) continue;
+    const parent = node.parent!;
+    if (parent.kind === 'Attrpath' || parent.kind === 'PatEntry' || parent.kind === 'Pattern') continue;
+    if (parent.kind === 'Lambda' && childNodes(parent)[0] === node) continue;
+    if (parent.kind === 'Inherit' && childNodes(parent).some((n) => n.kind === 'InheritFrom')) continue;
+    uses++;
+  }
+  return uses;
+}
