@@ -20,8 +20,8 @@ export const rollback: Procedure = {
       title: 'Revert CPU settings (max-jobs, cores)',
       group: 'cpu',
       targets: [
-        { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault' },
-        { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault' },
+        { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'] },
+        { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault', confKeys: ['cores', 'build-cores'] },
       ],
     }),
     setOptions({

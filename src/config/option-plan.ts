@@ -10,6 +10,7 @@ import {
   type NixLiteral,
 } from '../nix/query.js';
 import { fromByteString, type Node } from '../nix/syntax.js';
+import { confText, findConfLines, type ConfLine } from './conf-lines.js';
 import { findDefinitions, PRIORITY, type Definition, type Opaque } from './definitions.js';
 import { spellLibFunction } from './lib-spelling.js';
 import { shortPath, type Configuration } from './module-graph.js';
@@ -23,11 +24,14 @@ export interface OptionTarget {
   value: NixLiteral;
   /** Write plain definitions as `mkDefault VALUE` (the seed's spelling). */
   wrapPlainIn?: 'mkDefault';
+  /** nix.conf keys that `nix.extraOptions` lines may set (they win). */
+  confKeys?: string[];
 }
 
 export interface Resolution {
   value: NixLiteral | undefined;
-  priority: number | undefined;
+  /** A priority, or 'extraOptions' when a nix.extraOptions line decides. */
+  priority: number | 'extraOptions' | undefined;
   winners: Definition[];
   conflict: boolean;
 }
@@ -53,7 +57,7 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     }
   }
 
-  const before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })));
+  let before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })));
   let planned = planEdits(config, definitions, target, Boolean(target.wrapPlainIn));
   if (target.wrapPlainIn && !reaches(planned.after, target)) {
     // Written as mkDefault, the new value would lose to (or conflict with) a
@@ -61,12 +65,18 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     const plain = planEdits(config, definitions, target, false);
     if (reaches(plain.after, target)) planned = plain;
   }
-  const { edits, notes, after } = planned;
+  const { edits, notes } = planned;
+  let after = planned.after;
+  const lines = findConfLines(config, target.confKeys ?? []);
+  if (lines.length > 0) {
+    before = decidedByLines(lines, lines.map((l) => l.value));
+    after = decidedByLines(lines, lines.map((l) => planConfLine(config, l, target, edits, notes)));
+  }
 
   for (const item of opaque) {
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
   }
-  if (definitions.length === 0 && opaque.length === 0) {
+  if (definitions.length === 0 && opaque.length === 0 && lines.length === 0) {
     notes.push(`No module of this host defines ${target.option}; NixOS uses its default.`);
   } else if (after.conflict) {
     notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);
@@ -75,6 +85,32 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   }
 
   return { target, definitions, opaque, before, after, edits, notes };
+}
+
+/** Edits one nix.extraOptions line; returns the value it will hold. */
+function planConfLine(config: Configuration, line: ConfLine, target: OptionTarget, edits: Map<string, TextEdit[]>, notes: string[]): NixLiteral {
+  if (sameLiteral(line.value, target.value)) return line.value;
+  const file = line.definition.file;
+  if (!isInside(config.flakeDir, file)) {
+    notes.push(`${file}:${line.line}: nix.extraOptions sets ${line.key} = ${confText(line.value)} outside the flake; change it to ${confText(target.value)} by hand.`);
+    return line.value;
+  }
+  const list = edits.get(file) ?? [];
+  list.push(replaceWith(line.start, line.end, confText(target.value)));
+  edits.set(file, list);
+  return target.value;
+}
+
+/** nix.conf is read top to bottom: the last extraOptions line wins. */
+function decidedByLines(lines: ConfLine[], values: NixLiteral[]): Resolution {
+  const last = values.at(-1)!;
+  const disagree = values.some((v) => !sameLiteral(v, last));
+  return {
+    value: disagree ? undefined : last,
+    priority: 'extraOptions',
+    winners: lines.map((l) => l.definition),
+    conflict: false,
+  };
 }
 
 interface PlannedEdits {
@@ -148,7 +184,8 @@ function resolve(candidates: Candidate[]): Resolution {
   };
 }
 
-export function describePriority(priority: number | undefined): string {
+export function describePriority(priority: Resolution['priority']): string {
+  if (priority === 'extraOptions') return 'a nix.extraOptions line (appended to nix.conf, so it wins)';
   if (priority === PRIORITY.default) return 'mkDefault';
   if (priority === PRIORITY.force) return 'mkForce';
   if (priority === PRIORITY.plain) return 'a plain definition';
@@ -168,7 +205,9 @@ export function splitOption(option: string): string[] {
 }
 
 /** The value the module system gives an option, from this host's modules. */
-export function resolveOption(config: Configuration, option: string, aliases: string[] = []): Resolution {
+export function resolveOption(config: Configuration, option: string, aliases: string[] = [], confKeys: string[] = []): Resolution {
+  const lines = findConfLines(config, confKeys);
+  if (lines.length > 0) return decidedByLines(lines, lines.map((l) => l.value));
   const candidates: Candidate[] = [];
   for (const name of [option, ...aliases]) {
     for (const module of config.modules) {

@@ -32,6 +32,12 @@ const KEYWORDS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
   ['or', 'kw_or'],
 ]);
 
+const KEYWORD_START = new Uint8Array(128);
+for (const k of KEYWORDS.keys()) KEYWORD_START[k.charCodeAt(0)] = 1;
+
+/** Whitespace texts "\n" + k spaces, shared instead of sliced: most whitespace tokens are these. */
+const NEWLINE_INDENTS: string[] = Array.from({ length: 64 }, (_, k) => '\n' + ' '.repeat(k));
+
 // Character classes, one bit each, indexed by char code (< 128).
 const ALPHA = 1; // [a-zA-Z]
 const DIGIT = 2; // [0-9]
@@ -111,6 +117,14 @@ export class Lexer {
   private indOpen = false;
   /** Start of the latest path fragment, for the trailing-slash error. */
   private pathStart = 0;
+  // Caches of scans that later tokens would repeat (see pathRunEnd, matchUri
+  // and line comments): [from, to] ranges whose answer is `to`.
+  private runFrom = 1;
+  private runTo = 0;
+  private schemeFrom = 1;
+  private schemeTo = 0;
+  private crFrom = 1;
+  private crNext = 0;
 
   constructor(
     readonly text: string,
@@ -178,6 +192,7 @@ export class Lexer {
   next(): Token | null {
     for (;;) {
       const state = this.stack[this.stack.length - 1]!;
+      if (state <= CODE_INTERP) return this.lexCode();
       if (state === STRING) return this.lexString();
       if (state === IND_STRING) return this.lexIndString();
       if (state === IN_PATH || state === IN_PATH_SLASH) {
@@ -198,34 +213,38 @@ export class Lexer {
     const c = s.charCodeAt(start);
     const cls = c < 128 ? CLASS[c]! : 0;
 
-    if (c === C_SPACE || c === C_TAB || c === C_LF || c === C_CR) {
+    if (c === C_SPACE || c === C_LF || c === C_TAB || c === C_CR) {
       let i = start + 1;
+      let spaces = true; // all bytes after the first are spaces
       for (; i < s.length; i++) {
         const d = s.charCodeAt(i);
-        if (d !== C_SPACE && d !== C_TAB && d !== C_LF && d !== C_CR) break;
+        if (d === C_SPACE) continue;
+        if (d !== C_TAB && d !== C_LF && d !== C_CR) break;
+        spaces = false;
       }
-      return this.make('whitespace', start, i);
+      this.pos = i;
+      const n = i - start;
+      let text: string;
+      if (spaces && c === C_LF && n <= 64) text = NEWLINE_INDENTS[n - 1]!;
+      else if (n === 1) text = c === C_SPACE ? ' ' : s[start]!;
+      else text = s.slice(start, i);
+      return { type: 'token', kind: 'whitespace', start, end: i, text };
     }
     if (c === C_HASH) {
-      let i = start + 1;
-      for (; i < s.length; i++) {
-        const d = s.charCodeAt(i);
-        if (d === C_LF || d === C_CR) break;
+      // to the end of the line (LF or CR), found with native searches
+      let end = s.indexOf('\n', start);
+      if (end < 0) end = s.length;
+      if (!(this.crFrom <= start && start <= this.crNext)) {
+        const cr = s.indexOf('\r', start);
+        this.crFrom = start;
+        this.crNext = cr < 0 ? s.length : cr;
       }
-      return this.make('line_comment', start, i);
+      return this.make('line_comment', start, Math.min(end, this.crNext));
     }
     if (c === C_SLASH && s.charCodeAt(start + 1) === C_STAR) {
       const close = s.indexOf('*/', start + 2);
       if (close >= 0) return this.make('block_comment', start, close + 2);
       // An unterminated comment is no comment: `/` is lexed on its own.
-    }
-
-    if (cls & ALPHA || c === C_UNDERSCORE) {
-      // Fast path: an identifier not followed by a byte that could make it
-      // a path or URI (`.`, `+`, `/`, `:`) is an identifier or keyword.
-      const end = start + this.matchId(start);
-      const d = s.charCodeAt(end);
-      if (d !== C_DOT && d !== C_PLUS && d !== C_SLASH && d !== C_COLON) return this.ident(start, end);
     }
 
     // Tokens that can compete with paths: identifiers, numbers, URIs, `...`,
@@ -234,7 +253,14 @@ export class Lexer {
     if (cls & PATH_CHAR || c === C_SLASH) {
       let kind: TokenKind | 'path_interp' = 'path';
       let len = 0;
-      if (c === C_DOT && s.charCodeAt(start + 1) === C_DOT && s.charCodeAt(start + 2) === C_DOT) {
+      if (cls & ALPHA || c === C_UNDERSCORE) {
+        // Fast path: an identifier not followed by a byte that could make it
+        // a path or URI (`.`, `+`, `/`, `:`) is an identifier or keyword.
+        len = this.matchId(start);
+        const d = s.charCodeAt(start + len);
+        if (d !== C_DOT && d !== C_PLUS && d !== C_SLASH && d !== C_COLON) return this.ident(start, start + len);
+        kind = 'ident';
+      } else if (c === C_DOT && s.charCodeAt(start + 1) === C_DOT && s.charCodeAt(start + 2) === C_DOT) {
         kind = 'ellipsis';
         len = 3;
       } else if (c === C_MINUS && s.charCodeAt(start + 1) === C_GT) {
@@ -246,13 +272,6 @@ export class Lexer {
       ) {
         kind = 'op';
         len = 2;
-      }
-      if (cls & ALPHA || c === C_UNDERSCORE) {
-        const n = this.matchId(start);
-        if (n > len) {
-          kind = 'ident';
-          len = n;
-        }
       }
       if (cls & DIGIT) {
         const n = this.matchDigits(start);
@@ -266,15 +285,25 @@ export class Lexer {
         kind = 'float';
         len = f;
       }
-      const seg = this.matchPathSegInterp(start);
-      if (seg > len) {
-        kind = 'path_interp';
-        len = seg;
-      }
-      const p = this.matchPath(start);
-      if (p > len) {
-        kind = 'path';
-        len = p;
+      // Both path rules need a `/` right after the leading PATH_CHAR run.
+      const run = this.pathRunEnd(start) - start;
+      if (s.charCodeAt(start + run) === C_SLASH) {
+        if (s.charCodeAt(start + run + 1) === C_DOLLAR && s.charCodeAt(start + run + 2) === C_LBRACE) {
+          if (run + 3 > len) {
+            kind = 'path_interp';
+            len = run + 3;
+          }
+        } else {
+          const segs = this.matchSegments(start + run);
+          if (segs > 0) {
+            let p = run + segs;
+            if (s.charCodeAt(start + p) === C_SLASH) p++;
+            if (p > len) {
+              kind = 'path';
+              len = p;
+            }
+          }
+        }
       }
       if (cls & ALPHA) {
         const u = this.matchUri(start);
@@ -399,7 +428,8 @@ export class Lexer {
   private ident(start: number, end: number): Token {
     const text = this.text.slice(start, end);
     const len = end - start;
-    const kind = len >= 2 && len <= 7 ? (KEYWORDS.get(text) ?? 'ident') : 'ident';
+    // Only look a keyword up when the first byte and length allow one.
+    const kind = len >= 2 && len <= 7 && KEYWORD_START[this.text.charCodeAt(start)] ? (KEYWORDS.get(text) ?? 'ident') : 'ident';
     this.pos = end;
     return { type: 'token', kind, start, end, text };
   }
@@ -493,23 +523,30 @@ export class Lexer {
     return end - start;
   }
 
-  /** {PATH_CHAR}*\/\$\{ — the length includes the `${`. */
-  private matchPathSegInterp(start: number): number {
-    const s = this.text;
-    const i = start + this.matchPathChars(start);
-    if (s.charCodeAt(i) === C_SLASH && s.charCodeAt(i + 1) === C_DOLLAR && s.charCodeAt(i + 2) === C_LBRACE) {
-      return i + 3 - start;
-    }
-    return 0;
+  /**
+   * End of the PATH_CHAR run that starts at `start`. Dotted names like
+   * `a.b.c.d` are one run; remembering the last run keeps lexing each of
+   * its pieces from scanning the rest of it again.
+   */
+  private pathRunEnd(start: number): number {
+    if (this.runFrom <= start && start <= this.runTo) return this.runTo;
+    this.runFrom = start;
+    this.runTo = start + this.matchPathChars(start);
+    return this.runTo;
   }
 
   /** [a-zA-Z][a-zA-Z0-9+.-]*:[a-zA-Z0-9%/?:@&=+$,_.!~*'-]+ */
   private matchUri(start: number): number {
     const s = this.text;
-    let i = start + 1;
-    for (; i < s.length; i++) {
-      const d = s.charCodeAt(i);
-      if (d >= 128 || !(CLASS[d]! & URI_SCHEME)) break;
+    let i: number;
+    if (this.schemeFrom <= start + 1 && start + 1 <= this.schemeTo) i = this.schemeTo;
+    else {
+      for (i = start + 1; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d >= 128 || !(CLASS[d]! & URI_SCHEME)) break;
+      }
+      this.schemeFrom = start + 1;
+      this.schemeTo = i;
     }
     if (s.charCodeAt(i) !== C_COLON) return 0;
     const restStart = ++i;

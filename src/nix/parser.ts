@@ -63,22 +63,6 @@ function isTriviaKind(kind: TokenKind): boolean {
   return kind === 'whitespace' || kind === 'line_comment' || kind === 'block_comment';
 }
 
-function mk(kind: NodeKind, children: Element[]): Node {
-  const node: Node = {
-    type: 'node',
-    kind,
-    start: children[0]!.start,
-    end: children[children.length - 1]!.end,
-    children,
-    parent: undefined,
-  };
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i]!;
-    if (child.type === 'node') child.parent = node;
-  }
-  return node;
-}
-
 // Binary operator precedence, low to high, as in Nix's parser.y.
 const P_IMPL = 1, P_OR = 2, P_AND = 3, P_EQ = 4, P_CMP = 5, P_UPDATE = 6, P_NOT = 7;
 const P_ADD = 8, P_MUL = 9, P_CONCAT = 10, P_HAS = 11;
@@ -117,6 +101,12 @@ class Parser {
   /** Trivia lexed before `tok`, not yet placed in a node: pend[0..npend). */
   private readonly pend: Token[] = [];
   private npend = 0;
+  /**
+   * Children of the nodes under construction, innermost last: a node's
+   * children are stack[base..sp) and are sliced off when it completes.
+   */
+  private readonly stack: Element[] = [];
+  private sp = 0;
 
   constructor(
     private readonly text: string,
@@ -150,28 +140,52 @@ class Parser {
     return this.lexer.lookahead(k)[k - 1] ?? null;
   }
 
-  /** Moves pending trivia into `into`. */
-  private flush(into: Element[]): void {
+  /** Pushes a child of the node under construction. */
+  private push(e: Element): void {
+    this.stack[this.sp++] = e;
+  }
+
+  /** Moves pending trivia into the node under construction. */
+  private flush(): void {
     const n = this.npend;
     if (n === 0) return;
     const pend = this.pend;
-    for (let i = 0; i < n; i++) into.push(pend[i]!);
+    for (let i = 0; i < n; i++) this.stack[this.sp++] = pend[i]!;
     this.npend = 0;
   }
 
-  /** Moves pending trivia and the next token into `into`; returns the token. */
-  private take(into: Element[]): Token {
-    if (this.npend !== 0) this.flush(into);
+  /** Moves pending trivia and the next token into the node under construction; returns the token. */
+  private take(): Token {
+    if (this.npend !== 0) this.flush();
     const t = this.tok!;
-    into.push(t);
+    this.stack[this.sp++] = t;
     this.advance();
     return t;
   }
 
-  private expect(into: Element[], kind: TokenKind, what: string): Token {
+  private expect(kind: TokenKind, what: string): Token {
     const t = this.tok;
     if (t === null || t.kind !== kind) this.unexpected(t, what);
-    return this.take(into);
+    return this.take();
+  }
+
+  /** Completes a node from the children pushed since `base`. */
+  private mk(kind: NodeKind, base: number): Node {
+    const children = this.stack.slice(base, this.sp);
+    this.sp = base;
+    const node: Node = {
+      type: 'node',
+      kind,
+      start: children[0]!.start,
+      end: children[children.length - 1]!.end,
+      children,
+      parent: undefined,
+    };
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (child.type === 'node') child.parent = node;
+    }
+    return node;
   }
 
   private leaf(kind: NodeKind): Node {
@@ -192,11 +206,11 @@ class Parser {
   // ---- grammar --------------------------------------------------------------
 
   parseRoot(): Node {
-    const children: Element[] = [];
+    const base = this.sp;
     try {
-      this.flush(children);
-      children.push(this.parseExpr());
-      this.flush(children);
+      this.flush();
+      this.push(this.parseExpr());
+      this.flush();
       const t = this.peek();
       if (t !== null) this.unexpected(t, 'end of file');
     } catch (e) {
@@ -205,7 +219,7 @@ class Parser {
       }
       throw e;
     }
-    return mk('Root', children);
+    return this.mk('Root', base);
   }
 
   /** expr_function: lambdas, let, with, assert, if, or an operator expression. */
@@ -216,11 +230,12 @@ class Parser {
         case 'ident': {
           const next = this.lexer.significantByteAt(t.end);
           if (next === 58 /* : */) {
-            const children: Element[] = [this.leaf('Ident')];
-            this.take(children);
-            this.flush(children);
-            children.push(this.parseExpr());
-            return mk('Lambda', children);
+            const base = this.sp;
+            this.push(this.leaf('Ident'));
+            this.take();
+            this.flush();
+            this.push(this.parseExpr());
+            return this.mk('Lambda', base);
           }
           if (next === 64 /* @ */) return this.parsePatternLambda();
           break;
@@ -233,27 +248,27 @@ class Parser {
           break;
         case 'kw_with':
         case 'kw_assert': {
-          const children: Element[] = [];
-          this.take(children);
-          this.flush(children);
-          children.push(this.parseExpr());
-          this.expect(children, 'semicolon', "';'");
-          this.flush(children);
-          children.push(this.parseExpr());
-          return mk(t.kind === 'kw_with' ? 'With' : 'Assert', children);
+          const base = this.sp;
+          this.take();
+          this.flush();
+          this.push(this.parseExpr());
+          this.expect('semicolon', "';'");
+          this.flush();
+          this.push(this.parseExpr());
+          return this.mk(t.kind === 'kw_with' ? 'With' : 'Assert', base);
         }
         case 'kw_if': {
-          const children: Element[] = [];
-          this.take(children);
-          this.flush(children);
-          children.push(this.parseExpr());
-          this.expect(children, 'kw_then', "'then'");
-          this.flush(children);
-          children.push(this.parseExpr());
-          this.expect(children, 'kw_else', "'else'");
-          this.flush(children);
-          children.push(this.parseExpr());
-          return mk('If', children);
+          const base = this.sp;
+          this.take();
+          this.flush();
+          this.push(this.parseExpr());
+          this.expect('kw_then', "'then'");
+          this.flush();
+          this.push(this.parseExpr());
+          this.expect('kw_else', "'else'");
+          this.flush();
+          this.push(this.parseExpr());
+          return this.mk('If', base);
         }
       }
     }
@@ -280,24 +295,24 @@ class Parser {
   }
 
   private parsePatternLambda(): Node {
-    const pc: Element[] = [];
+    const base = this.sp;
     let argNode: Node | undefined;
     if (this.peek()!.kind === 'ident') {
       argNode = this.leaf('Ident');
-      pc.push(argNode);
-      this.take(pc); // at
-      this.flush(pc);
+      this.push(argNode);
+      this.take(); // at
+      this.flush();
       const t = this.peek();
       if (t?.kind !== 'l_brace') this.unexpected(t, "'{'");
     }
-    this.take(pc); // l_brace
+    this.take(); // l_brace
     const names = new Set<string>();
     for (;;) {
-      this.flush(pc);
+      this.flush();
       let t = this.peek();
       if (t?.kind === 'r_brace') break;
       if (t?.kind === 'ellipsis') {
-        this.take(pc);
+        this.take();
         t = this.peek();
         if (t?.kind !== 'r_brace') this.unexpected(t, "'}'");
         break;
@@ -305,70 +320,72 @@ class Parser {
       if (t?.kind !== 'ident') this.unexpected(t, "a function argument name or '}'");
       if (names.has(t.text)) this.fail(t.start, `duplicate formal function argument '${t.text}'`);
       names.add(t.text);
-      const entry: Element[] = [this.leaf('Ident')];
+      const base = this.sp;
+      this.push(this.leaf('Ident'));
       if (this.peek()?.kind === 'question') {
-        this.take(entry);
-        this.flush(entry);
-        entry.push(this.parseExpr());
+        this.take();
+        this.flush();
+        this.push(this.parseExpr());
       }
-      pc.push(mk('PatEntry', entry));
+      this.push(this.mk('PatEntry', base));
       t = this.peek();
-      if (t?.kind === 'comma') this.take(pc);
+      if (t?.kind === 'comma') this.take();
       else if (t?.kind !== 'r_brace') this.unexpected(t, "',' or '}'");
     }
-    this.take(pc); // r_brace
+    this.take(); // r_brace
     if (argNode === undefined && this.peek()?.kind === 'at') {
-      this.take(pc);
-      this.flush(pc);
+      this.take();
+      this.flush();
       const t = this.peek();
       if (t?.kind !== 'ident') this.unexpected(t, 'an identifier');
       argNode = this.leaf('Ident');
-      pc.push(argNode);
+      this.push(argNode);
     }
-    const pattern = mk('Pattern', pc);
+    const pattern = this.mk('Pattern', base);
     if (argNode !== undefined) {
       const name = (argNode.children[0] as Token).text;
       if (names.has(name)) this.fail(pattern.start, `duplicate formal function argument '${name}'`);
     }
-    const children: Element[] = [pattern];
-    this.expect(children, 'colon', "':'");
-    this.flush(children);
-    children.push(this.parseExpr());
-    return mk('Lambda', children);
+    const lambda = this.sp;
+    this.push(pattern);
+    this.expect('colon', "':'");
+    this.flush();
+    this.push(this.parseExpr());
+    return this.mk('Lambda', lambda);
   }
 
   private parseLetIn(): Node {
-    const children: Element[] = [];
-    const let_ = this.take(children);
-    this.parseBindings(children, 'kw_in');
-    this.take(children); // in
-    this.flush(children);
-    children.push(this.parseExpr());
-    const node = mk('LetIn', children);
-    const model = this.checkAttrs(node);
-    if (model.dynamic.length > 0) this.fail(let_.start, 'dynamic attributes not allowed in let');
+    const base = this.sp;
+    const let_ = this.take();
+    this.parseBindings('kw_in');
+    this.take(); // in
+    this.flush();
+    this.push(this.parseExpr());
+    const node = this.mk('LetIn', base);
+    if (this.checkAttrs(node)) this.fail(let_.start, 'dynamic attributes not allowed in let');
     return node;
   }
 
-  private parseBindings(into: Element[], end: 'r_brace' | 'kw_in'): void {
+  private parseBindings(end: 'r_brace' | 'kw_in'): void {
     for (;;) {
-      this.flush(into);
+      this.flush();
       const t = this.peek();
       if (t?.kind === end) return;
       switch (t?.kind) {
         case 'kw_inherit':
-          into.push(this.parseInherit());
+          this.push(this.parseInherit());
           break;
         case 'ident':
         case 'kw_or':
         case 'dquote':
         case 'interp_start': {
-          const children: Element[] = [this.parseAttrpath()];
-          this.expect(children, 'assign', "'='");
-          this.flush(children);
-          children.push(this.parseExpr());
-          this.expect(children, 'semicolon', "';'");
-          into.push(mk('Binding', children));
+          const base = this.sp;
+          this.push(this.parseAttrpath());
+          this.expect('assign', "'='");
+          this.flush();
+          this.push(this.parseExpr());
+          this.expect('semicolon', "';'");
+          this.push(this.mk('Binding', base));
           break;
         }
         default:
@@ -378,19 +395,19 @@ class Parser {
   }
 
   private parseInherit(): Node {
-    const children: Element[] = [];
-    this.take(children);
-    this.flush(children);
+    const base = this.sp;
+    this.take();
+    this.flush();
     if (this.peek()?.kind === 'l_paren') {
-      const from: Element[] = [];
-      this.take(from);
-      this.flush(from);
-      from.push(this.parseExpr());
-      this.expect(from, 'r_paren', "')'");
-      children.push(mk('InheritFrom', from));
+      const base = this.sp;
+      this.take();
+      this.flush();
+      this.push(this.parseExpr());
+      this.expect('r_paren', "')'");
+      this.push(this.mk('InheritFrom', base));
     }
     for (;;) {
-      this.flush(children);
+      this.flush();
       const t = this.peek();
       if (t?.kind === 'semicolon') break;
       if (t?.kind !== 'ident' && t?.kind !== 'kw_or' && t?.kind !== 'dquote' && t?.kind !== 'interp_start') {
@@ -398,20 +415,21 @@ class Parser {
       }
       const name = this.parseAttrName();
       if (staticAttrName(name) === null) this.fail(name.start, 'dynamic attributes not allowed in inherit');
-      children.push(name);
+      this.push(name);
     }
-    this.take(children);
-    return mk('Inherit', children);
+    this.take();
+    return this.mk('Inherit', base);
   }
 
   private parseAttrpath(): Node {
-    const children: Element[] = [this.parseAttrName()];
+    const base = this.sp;
+    this.push(this.parseAttrName());
     while (this.peek()?.kind === 'dot') {
-      this.take(children);
-      this.flush(children);
-      children.push(this.parseAttrName());
+      this.take();
+      this.flush();
+      this.push(this.parseAttrName());
     }
-    return mk('Attrpath', children);
+    return this.mk('Attrpath', base);
   }
 
   private parseAttrName(): Node {
@@ -441,16 +459,17 @@ class Parser {
       if ((prec === P_EQ || prec === P_CMP) && lastPrec === prec) {
         this.fail(t.start, `unexpected ${describeToken(t)}: comparison operators do not chain`);
       }
-      const children: Element[] = [lhs];
-      this.take(children);
-      this.flush(children);
+      const base = this.sp;
+      this.push(lhs);
+      this.take();
+      this.flush();
       if (prec === P_HAS) {
-        children.push(this.parseAttrpath());
-        lhs = mk('HasAttr', children);
+        this.push(this.parseAttrpath());
+        lhs = this.mk('HasAttr', base);
       } else {
         const rightAssoc = prec === P_IMPL || prec === P_UPDATE || prec === P_CONCAT;
-        children.push(this.parseOp(rightAssoc ? prec : prec + 1));
-        lhs = mk('BinOp', children);
+        this.push(this.parseOp(rightAssoc ? prec : prec + 1));
+        lhs = this.mk('BinOp', base);
       }
       lastPrec = prec;
     }
@@ -460,21 +479,22 @@ class Parser {
   private parseUnary(): Node {
     const t = this.peek();
     if (t?.kind === 'op' && (t.text === '!' || t.text === '-')) {
-      const children: Element[] = [];
-      this.take(children);
-      this.flush(children);
+      const base = this.sp;
+      this.take();
+      this.flush();
       // `!` binds looser than arithmetic; `-` tighter than everything but application.
-      children.push(t.text === '!' ? this.parseOp(P_NOT + 1) : this.parseUnary());
-      return mk('UnaryOp', children);
+      this.push(t.text === '!' ? this.parseOp(P_NOT + 1) : this.parseUnary());
+      return this.mk('UnaryOp', base);
     }
     let fn = this.parseSelect();
     for (;;) {
       const next = this.peek();
       if (next === null || !startsSimple(next.kind)) return fn;
-      const children: Element[] = [fn];
-      this.flush(children);
-      children.push(this.parseSelect());
-      fn = mk('Apply', children);
+      const base = this.sp;
+      this.push(fn);
+      this.flush();
+      this.push(this.parseSelect());
+      fn = this.mk('Apply', base);
     }
   }
 
@@ -483,22 +503,24 @@ class Parser {
     const simple = this.parseSimple();
     const t = this.peek();
     if (t?.kind === 'dot') {
-      const children: Element[] = [simple];
-      this.take(children);
-      this.flush(children);
-      children.push(this.parseAttrpath());
+      const base = this.sp;
+      this.push(simple);
+      this.take();
+      this.flush();
+      this.push(this.parseAttrpath());
       if (this.peek()?.kind === 'kw_or') {
-        this.take(children);
-        this.flush(children);
-        children.push(this.parseSelect());
+        this.take();
+        this.flush();
+        this.push(this.parseSelect());
       }
-      return mk('Select', children);
+      return this.mk('Select', base);
     }
     if (t?.kind === 'kw_or') {
-      const children: Element[] = [simple];
-      this.flush(children);
-      children.push(this.leaf('Ident'));
-      return mk('Apply', children);
+      const base = this.sp;
+      this.push(simple);
+      this.flush();
+      this.push(this.leaf('Ident'));
+      return this.mk('Apply', base);
     }
     return simple;
   }
@@ -522,38 +544,38 @@ class Parser {
       case 'quote2':
         return this.parseString('quote2', 'IndentedString');
       case 'l_paren': {
-        const children: Element[] = [];
-        this.take(children);
-        this.flush(children);
-        children.push(this.parseExpr());
-        this.expect(children, 'r_paren', "')'");
-        return mk('Paren', children);
+        const base = this.sp;
+        this.take();
+        this.flush();
+        this.push(this.parseExpr());
+        this.expect('r_paren', "')'");
+        return this.mk('Paren', base);
       }
       case 'l_bracket': {
-        const children: Element[] = [];
-        this.take(children);
+        const base = this.sp;
+        this.take();
         for (;;) {
-          this.flush(children);
+          this.flush();
           const u = this.peek();
           if (u?.kind === 'r_bracket') break;
           if (u === null || !startsSimple(u.kind)) this.unexpected(u, "a list element or ']'");
-          children.push(this.parseSelect());
+          this.push(this.parseSelect());
         }
-        this.take(children);
-        return mk('List', children);
+        this.take();
+        return this.mk('List', base);
       }
       case 'kw_rec':
       case 'l_brace':
       case 'kw_let': {
-        const children: Element[] = [];
+        const base = this.sp;
         if (t.kind !== 'l_brace') {
-          this.take(children);
-          this.flush(children);
+          this.take();
+          this.flush();
         }
-        this.expect(children, 'l_brace', "'{'");
-        this.parseBindings(children, 'r_brace');
-        this.take(children);
-        const node = mk(t.kind === 'kw_let' ? 'LegacyLet' : 'AttrSet', children);
+        this.expect('l_brace', "'{'");
+        this.parseBindings('r_brace');
+        this.take();
+        const node = this.mk(t.kind === 'kw_let' ? 'LegacyLet' : 'AttrSet', base);
         this.checkAttrs(node);
         return node;
       }
@@ -562,51 +584,71 @@ class Parser {
   }
 
   private parsePath(): Node {
-    const children: Element[] = [];
-    let end = this.take(children).end;
+    const base = this.sp;
+    let end = this.take().end;
     for (;;) {
       const t = this.tok;
       if (t === null || t.start !== end) break;
       if (t.kind === 'interp_start') {
         const interp = this.parseInterpol();
-        children.push(interp);
+        this.push(interp);
         end = interp.end;
       } else if (t.kind === 'path' && this.text.charCodeAt(t.start) !== 126 /* ~ starts a new path */) {
-        end = this.take(children).end;
+        end = this.take().end;
       } else break;
     }
-    return mk('Path', children);
+    return this.mk('Path', base);
   }
 
   private parseString(quote: 'dquote' | 'quote2', kind: NodeKind): Node {
-    const children: Element[] = [];
-    this.take(children);
+    const base = this.sp;
+    this.take();
     for (;;) {
       const t = this.tok;
       if (t === null) this.unexpected(t, quote === 'dquote' ? `'"'` : `"''"`);
       if (t.kind === quote) break;
-      if (t.kind === 'interp_start') children.push(this.parseInterpol());
-      else this.take(children);
+      if (t.kind === 'interp_start') this.push(this.parseInterpol());
+      else this.take();
     }
-    this.take(children);
-    return mk(kind, children);
+    this.take();
+    return this.mk(kind, base);
   }
 
   private parseInterpol(): Node {
-    const children: Element[] = [];
-    this.take(children);
-    this.flush(children);
-    children.push(this.parseExpr());
-    this.expect(children, 'interp_end', "'}'");
-    return mk('Interpol', children);
+    const base = this.sp;
+    this.take();
+    this.flush();
+    this.push(this.parseExpr());
+    this.expect('interp_end', "'}'");
+    return this.mk('Interpol', base);
   }
 
-  private checkAttrs(node: Node): AttrModel {
-    return buildAttrModel(node, (offset, detail, earlier) => {
+  /** Nix's checks on a set's attributes; returns whether the top level has dynamic attributes. */
+  private checkAttrs(node: Node): boolean {
+    // One binding and no inherit cannot clash (its value was checked already).
+    let bindings = 0;
+    let single: Node | undefined;
+    for (const c of node.children) {
+      if (c.type !== 'node') continue;
+      if (c.kind === 'Binding') {
+        if (++bindings > 1) break;
+        single = c;
+      } else if (c.kind === 'Inherit') {
+        bindings = 2;
+        break;
+      }
+    }
+    if (bindings === 0) return false;
+    if (bindings === 1) {
+      const firstName = (single!.children[0] as Node).children[0] as Node;
+      return firstName.kind !== 'Ident' && staticAttrName(firstName) === null;
+    }
+    const model = buildAttrModel(node, (offset, detail, earlier) => {
       if (earlier === undefined) this.fail(offset, detail);
       const { line, column } = this.lexer.lines.position(earlier);
       this.fail(offset, `${detail} at line ${line}, column ${column}`);
     });
+    return model.dynamic.length > 0;
   }
 }
 
@@ -721,14 +763,14 @@ function showName(name: string): string {
   return fromByteString(name).replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-function showPath(names: readonly Node[], upTo: number): string {
-  return names
-    .slice(0, upTo + 1)
-    .map((n) => {
-      const s = staticAttrName(n);
-      return s === null ? '${...}' : showName(s);
-    })
-    .join('.');
+function showPath(path: Node): string {
+  const parts: string[] = [];
+  for (const c of path.children) {
+    if (c.type !== 'node') continue;
+    const s = staticAttrName(c);
+    parts.push(s === null ? '${...}' : showName(s));
+  }
+  return parts.join('.');
 }
 
 /** Reports an error at `offset`; `earlier` is where a duplicate attribute was first defined. */
@@ -740,90 +782,101 @@ export type AttrFail = (offset: number, detail: string, earlier?: number) => nev
  */
 export function buildAttrModel(set: Node, fail: AttrFail): AttrModel {
   const first = set.children[0] as Token;
-  const model: AttrModel = {
-    rec: set.kind === 'LegacyLet' || first.kind === 'kw_rec',
-    attrs: new Map(),
-    dynamic: [],
-  };
-  function dup(offset: number, shown: string, earlier: number): never {
-    return fail(offset, `attribute '${shown}' already defined`, earlier);
-  }
-
-  const materialize = (entry: AttrEntry): AttrModel | undefined => {
-    if (entry.nested !== undefined) return entry.nested;
-    if (entry.inherited || entry.from !== undefined || entry.value === undefined) return undefined;
-    const value = unparen(entry.value);
-    if (value.kind !== 'AttrSet') return undefined;
-    return (entry.nested = buildAttrModel(value, fail));
-  };
-
-  for (const child of set.children) {
+  const model = newModel(set.kind === 'LegacyLet' || first.kind === 'kw_rec');
+  const children = set.children;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
     if (child.type !== 'node') continue;
-    if (child.kind === 'Inherit') {
-      let from: Node | undefined;
-      for (const c of child.children) {
-        if (c.type !== 'node') continue;
-        if (c.kind === 'InheritFrom') {
-          from = c.children.find((x): x is Node => x.type === 'node');
-          continue;
-        }
-        const name = staticAttrName(c)!;
-        const existing = model.attrs.get(name);
-        if (existing) dup(c.start, showName(name), existing.at);
-        model.attrs.set(name, { at: c.start, inherited: from === undefined, from });
-      }
+    if (child.kind === 'Binding') addBinding(model, child, fail);
+    else if (child.kind === 'Inherit') addInherit(model, child, fail);
+  }
+  return model;
+}
+
+function newModel(rec: boolean): AttrModel {
+  return { rec, attrs: new Map(), dynamic: [] };
+}
+
+function newEntry(at: number, inherited: boolean, from: Node | undefined, value: Node | undefined, nested: AttrModel | undefined): AttrEntry {
+  return { at, inherited, from, value, nested };
+}
+
+function dupAttr(fail: AttrFail, offset: number, shown: string, earlier: number): never {
+  return fail(offset, `attribute '${shown}' already defined`, earlier);
+}
+
+/** The set an existing attribute holds, if it holds one (a set literal is built on first use). */
+function materialize(entry: AttrEntry, fail: AttrFail): AttrModel | undefined {
+  if (entry.nested !== undefined) return entry.nested;
+  if (entry.inherited || entry.from !== undefined || entry.value === undefined) return undefined;
+  const value = unparen(entry.value);
+  if (value.kind !== 'AttrSet') return undefined;
+  return (entry.nested = buildAttrModel(value, fail));
+}
+
+function addInherit(model: AttrModel, inherit: Node, fail: AttrFail): void {
+  let from: Node | undefined;
+  for (const c of inherit.children) {
+    if (c.type !== 'node') continue;
+    if (c.kind === 'InheritFrom') {
+      from = c.children.find((x): x is Node => x.type === 'node');
       continue;
     }
-    if (child.kind !== 'Binding') continue;
-    const bc = child.children;
-    const path = bc[0] as Node;
-    let value: Node | undefined;
-    for (let i = 1; value === undefined; i++) if (bc[i]!.type === 'node') value = bc[i] as Node;
-    const pc = path.children;
-    const names: Node[] = pc.length === 1 ? (pc as Node[]) : pc.filter((c): c is Node => c.type === 'node');
-    let attrs = model;
-    for (let i = 0; i < names.length - 1; i++) {
-      const name = staticAttrName(names[i]!);
-      if (name === null) {
-        const nested: AttrModel = { rec: false, attrs: new Map(), dynamic: [] };
-        attrs.dynamic.push({ name: names[i]!, nested });
-        attrs = nested;
-        continue;
-      }
-      const existing = attrs.attrs.get(name);
-      if (existing) {
-        const inner = materialize(existing);
-        if (inner === undefined) dup(path.start, showPath(names, names.length - 1), existing.at);
-        attrs = inner;
-      } else {
-        const nested: AttrModel = { rec: false, attrs: new Map(), dynamic: [] };
-        attrs.attrs.set(name, { at: names[i]!.start, inherited: false, nested });
-        attrs = nested;
-      }
-    }
-    const lastNode = names[names.length - 1]!;
-    const name = staticAttrName(lastNode);
+    const name = staticAttrName(c)!;
+    const existing = model.attrs.get(name);
+    if (existing) dupAttr(fail, c.start, showName(name), existing.at);
+    model.attrs.set(name, newEntry(c.start, from === undefined, from, undefined, undefined));
+  }
+}
+
+/** Nix's addAttr: `a.b.c = value;` walks or creates nested sets, then adds or merges. */
+function addBinding(model: AttrModel, binding: Node, fail: AttrFail): void {
+  const bc = binding.children;
+  const path = bc[0] as Node;
+  let value = bc[2] as Node;
+  for (let i = 1; value.type !== 'node'; i++) value = bc[i] as Node;
+  const pc = path.children;
+  let attrs = model;
+  for (let i = 0; i < pc.length - 1; i++) {
+    const el = pc[i]!;
+    if (el.type !== 'node') continue;
+    const name = staticAttrName(el);
     if (name === null) {
-      attrs.dynamic.push({ name: lastNode, value });
+      const nested = newModel(false);
+      attrs.dynamic.push({ name: el, value: undefined, nested });
+      attrs = nested;
       continue;
     }
     const existing = attrs.attrs.get(name);
-    if (!existing) {
-      attrs.attrs.set(name, { at: lastNode.start, inherited: false, value });
-      continue;
-    }
-    // Both an attribute set already and a set literal now: Nix merges their
-    // static attributes (dropping the new one's `rec` and dynamic ones).
-    const target = materialize(existing);
-    const bare = unparen(value);
-    if (target === undefined || bare.kind !== 'AttrSet') {
-      dup(path.start, showPath(names, names.length - 1), existing.at);
-    }
-    for (const [k, entry] of buildAttrModel(bare, fail).attrs) {
-      const clash = target.attrs.get(k);
-      if (clash) dup(entry.at, showName(k), clash.at);
-      target.attrs.set(k, entry);
+    if (existing !== undefined) {
+      const inner = materialize(existing, fail);
+      if (inner === undefined) dupAttr(fail, path.start, showPath(path), existing.at);
+      attrs = inner;
+    } else {
+      const nested = newModel(false);
+      attrs.attrs.set(name, newEntry(el.start, false, undefined, undefined, nested));
+      attrs = nested;
     }
   }
-  return model;
+  const last = pc[pc.length - 1] as Node;
+  const name = staticAttrName(last);
+  if (name === null) {
+    attrs.dynamic.push({ name: last, value, nested: undefined });
+    return;
+  }
+  const existing = attrs.attrs.get(name);
+  if (existing === undefined) {
+    attrs.attrs.set(name, newEntry(last.start, false, undefined, value, undefined));
+    return;
+  }
+  // An attribute set already and a set literal now: Nix merges their
+  // static attributes (dropping the new one's `rec` and dynamic ones).
+  const target = materialize(existing, fail);
+  const bare = unparen(value);
+  if (target === undefined || bare.kind !== 'AttrSet') dupAttr(fail, path.start, showPath(path), existing.at);
+  for (const [k, entry] of buildAttrModel(bare, fail).attrs) {
+    const clash = target.attrs.get(k);
+    if (clash) dupAttr(fail, entry.at, showName(k), clash.at);
+    target.attrs.set(k, entry);
+  }
 }

@@ -37,8 +37,8 @@ export function nixConfIs(key: string, expected: NixLiteral): Check {
 }
 
 /** The configuration's value for `option`, or NixOS's default when none is defined. */
-async function configured(ctx: RunContext, option: string, aliases: string[], fallback: NixLiteral): Promise<NixLiteral | string> {
-  const resolution = resolveOption(await ctx.configuration(), option, aliases);
+async function configured(ctx: RunContext, option: string, aliases: string[], fallback: NixLiteral, confKeys: string[] = []): Promise<NixLiteral | string> {
+  const resolution = resolveOption(await ctx.configuration(), option, aliases, confKeys);
   if (resolution.conflict) return `conflicting definitions of ${option}`;
   if (resolution.winners.length === 0) return fallback;
   return resolution.value ?? `${option} is computed; tune-wizard cannot read it`;
@@ -54,7 +54,7 @@ export function sysctlMatchesConfig(key: string, option: string, fallback: NixLi
 
 export function nixConfMatchesConfig(key: string, option: string, aliases: string[], fallback: NixLiteral): Check {
   return async (ctx) => {
-    const wanted = await configured(ctx, option, aliases, fallback);
+    const wanted = await configured(ctx, option, aliases, fallback, [key]);
     if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: 'one clear value' };
     return nixConfIs(key, wanted)(ctx);
   };

@@ -46,7 +46,7 @@ async function rollbackModule(module: string, target: OptionTarget): Promise<{ t
   return { text: after.toString('utf8'), notes: plan.notes };
 }
 
-const maxJobs: OptionTarget = { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: { type: 'string', value: 'auto' }, wrapPlainIn: 'mkDefault' };
+const maxJobs: OptionTarget = { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: { type: 'string', value: 'auto' }, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'] };
 const swappiness: OptionTarget = { option: 'boot.kernel.sysctl."vm.swappiness"', value: { type: 'int', value: 60 } };
 
 describe('finding and editing definitions', () => {
@@ -136,6 +136,12 @@ describe('values bound elsewhere', () => {
       '{ lib, ... }:\nlet max-jobs = 4; in\n{\n  nix.settings = { inherit max-jobs; };\n}\n',
       '{ lib, ... }:\nlet max-jobs = "auto"; in\n{\n  nix.settings = { inherit max-jobs; };\n}\n'],
   ])('%s', async (_name, input, expected) => {
+    expect((await rollbackModule(input, maxJobs)).text).toBe(expected);
+  });
+
+  it('edits a max-jobs line inside nix.extraOptions, keeping tabs and indentation', async () => {
+    const input = '{ lib, ... }:\n{\n  nix.settings.max-jobs = lib.mkDefault 4;\n  nix.extraOptions = \'\'\n\tkeep-outputs = true\n    max-jobs = 4   # tuned\n  \'\';\n}\n';
+    const expected = input.replace('lib.mkDefault 4', 'lib.mkDefault "auto"').replace('max-jobs = 4   #', 'max-jobs = auto   #');
     expect((await rollbackModule(input, maxJobs)).text).toBe(expected);
   });
 
