@@ -5,8 +5,9 @@ import path from 'node:path';
 
 import { UserError } from '../errors.js';
 import { lineOf, stripParens } from '../nix/query.js';
+import { LineIndex, Lexer } from '../nix/lexer.js';
 import { parseByteString } from '../nix/parser.js';
-import { childNodes, isToken, type Token } from '../nix/syntax.js';
+import { childNodes, isToken, type Node, type Token } from '../nix/syntax.js';
 import type { Configuration } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
 
@@ -44,6 +45,7 @@ export function findImport(config: Configuration, importPath: string): ImportSta
       const parsed = parseImportComment(element.text);
       if (!parsed || !samePath(config, parsed.importText, wanted)) continue;
       if (!startsItsLine(tree.text, element.start)) continue;
+      if (insideCommentedBlock(list, element)) continue;
       matches.push({
         file: config.flakeFile,
         line: tree.position(element.start).line,
@@ -96,6 +98,44 @@ function samePath(config: Configuration, written: string, wanted: string): boole
     resolved === path.join(wanted, 'default.nix') ||
     path.join(resolved, 'default.nix') === wanted
   );
+}
+
+/**
+ * Whether a comment line is part of a larger piece of commented-out code,
+ * such as a commented inline module or host: the comment lines right above
+ * it (no blank line between) leave a bracket open.
+ */
+function insideCommentedBlock(list: Node, comment: Token): boolean {
+  const above: Token[] = [];
+  const children = list.children;
+  for (let i = children.indexOf(comment) - 1; i >= 0; i--) {
+    const element = children[i]!;
+    if (!isToken(element)) break;
+    if (element.kind === 'whitespace') {
+      if (element.text.split('\n').length > 2) break;
+      continue;
+    }
+    if (element.kind !== 'line_comment') break;
+    above.unshift(element);
+  }
+  let depth = 0;
+  for (const line of above) depth = Math.max(0, depth + bracketBalance(line.text.slice(1)));
+  return depth > 0;
+}
+
+/** Opened minus closed brackets in a commented line read as Nix; 0 for prose. */
+function bracketBalance(text: string): number {
+  const lexer = new Lexer(text, 'comment', new LineIndex(text));
+  let balance = 0;
+  try {
+    for (let token = lexer.next(); token; token = lexer.next()) {
+      if (token.kind === 'l_brace' || token.kind === 'l_bracket' || token.kind === 'l_paren' || token.kind === 'interp_start') balance++;
+      if (token.kind === 'r_brace' || token.kind === 'r_bracket' || token.kind === 'r_paren' || token.kind === 'interp_end') balance--;
+    }
+  } catch {
+    return 0;
+  }
+  return balance;
 }
 
 function startsItsLine(text: string, offset: number): boolean {
