@@ -20,19 +20,19 @@ export const rollback: Procedure = {
       title: 'Revert CPU settings (max-jobs, cores)',
       group: 'cpu',
       targets: [
-        { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'] },
-        { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault', confKeys: ['cores', 'build-cores'] },
+        { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'], nixosDefault: auto },
+        { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault', confKeys: ['cores', 'build-cores'], nixosDefault: int(0) },
       ],
     }),
     setOptions({
       title: 'Reduce zram to 25% of RAM',
       group: 'zram',
-      targets: [{ option: 'zramSwap.memoryPercent', value: int(25) }],
+      targets: [{ option: 'zramSwap.memoryPercent', value: int(25), nixosDefault: int(50), addInto: 'zramSwap' }],
     }),
     setOptions({
       title: 'Lower vm.swappiness to 60',
       group: 'swappiness',
-      targets: [{ option: 'boot.kernel.sysctl."vm.swappiness"', value: int(60) }],
+      targets: [{ option: 'boot.kernel.sysctl."vm.swappiness"', value: int(60), nixosDefault: int(60) }],
     }),
     rebuild({ title: 'Rebuild and switch', watchMemory: false }),
     verify('the new generation is running', newGenerationRunning()),

@@ -9,7 +9,7 @@ import {
   sameLiteral,
   type NixLiteral,
 } from '../nix/query.js';
-import { fromByteString, type Node } from '../nix/syntax.js';
+import { childNodes, fromByteString, type Node } from '../nix/syntax.js';
 import { confText, findConfLines, type ConfLine } from './conf-lines.js';
 import { findDefinitions, PRIORITY, type Definition, type Opaque } from './definitions.js';
 import { spellLibFunction } from './lib-spelling.js';
@@ -26,6 +26,10 @@ export interface OptionTarget {
   wrapPlainIn?: 'mkDefault';
   /** nix.conf keys that `nix.extraOptions` lines may set (they win). */
   confKeys?: string[];
+  /** What NixOS gives the option when no module defines it. */
+  nixosDefault?: NixLiteral;
+  /** When no module defines it, add it to this block (e.g. zramSwap). */
+  addInto?: string;
 }
 
 export interface Resolution {
@@ -77,7 +81,7 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
   }
   if (definitions.length === 0 && opaque.length === 0 && lines.length === 0) {
-    notes.push(`No module of this host defines ${target.option}; NixOS uses its default.`);
+    notes.push(...planMissing(config, target, edits));
   } else if (after.conflict) {
     notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);
   } else if (!sameLiteral(after.value, target.value) && after.value !== undefined) {
@@ -85,6 +89,41 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   }
 
   return { target, definitions, opaque, before, after, edits, notes };
+}
+
+/** The option is not defined: say what the default gives, maybe add it. */
+function planMissing(config: Configuration, target: OptionTarget, edits: Map<string, TextEdit[]>): string[] {
+  const fallback = target.nixosDefault;
+  const gives = fallback ? `, which is ${describeLiteral(fallback)}` : '';
+  const undefinedNote = `No module of this host defines ${target.option}; NixOS uses its default${gives}.`;
+  if (!fallback || sameLiteral(fallback, target.value) || !target.addInto) return [undefinedNote];
+
+  const blocks = config.modules.flatMap((m) => findDefinitions(m, splitOption(target.addInto!)).definitions);
+  const block = blocks.find((d) => d.valueNode.kind === 'AttrSet' && isInside(config.flakeDir, d.file));
+  if (!block) return [undefinedNote, `No ${target.addInto} block to add it to; add ${target.option} = ${formatLiteral(target.value)}; by hand if you want it.`];
+
+  const name = target.option.slice(target.addInto.length + 1);
+  const list = edits.get(block.file) ?? [];
+  list.push(insertBinding(block.tree.text, block.valueNode, `${name} = ${formatLiteral(target.value)};`));
+  edits.set(block.file, list);
+  return [`${undefinedNote} This step adds ${name} = ${formatLiteral(target.value)}; to the ${target.addInto} block at ${shortPath(config, block.file)}:${block.line}; skip it to keep the default.`];
+}
+
+/** A new binding after the last one in a set, on its own line when the set spans lines. */
+function insertBinding(text: string, set: Node, binding: string): TextEdit {
+  const last = childNodes(set).filter((n) => n.kind === 'Binding' || n.kind === 'Inherit').at(-1);
+  if (!last) {
+    const brace = set.end - 1;
+    return { start: brace, end: brace, text: `${binding} ` };
+  }
+  const lineStart = text.lastIndexOf('\n', last.start - 1) + 1;
+  const indent = text.slice(lineStart, last.start);
+  const sameLine = /^[ \t]*$/.test(indent);
+  const lineEnd = text.indexOf('\n', last.end);
+  if (!sameLine || lineEnd === -1) return { start: last.end, end: last.end, text: ` ${binding}` };
+  const eol = text[lineEnd - 1] === '\r' ? '\r\n' : '\n';
+  const at = text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  return { start: at, end: at, text: `${eol}${indent}${binding}` };
 }
 
 /** Edits one nix.extraOptions line; returns the value it will hold. */

@@ -167,6 +167,9 @@ class Printer {
         return this.expr(nodes(node)[0]!);
       case 'Apply': {
         const [fn, arg] = nodes(node) as [Node, Node];
+        // `e or` (the old call of a function named `or`) is a new call of
+        // `e`, never an extension of a call that `e` already is.
+        if (arg.kind === 'Ident' && tokens(arg)[0]!.kind === 'kw_or') return { fn: show(this.expr(fn)), args: ['or'] };
         const f = this.expr(fn);
         const a = show(this.expr(arg));
         if (typeof f === 'string') return { fn: f, args: [a] };

@@ -121,6 +121,36 @@ describe('finding and editing definitions', () => {
   });
 });
 
+describe('an option no module defines', () => {
+  const zram: OptionTarget = { option: 'zramSwap.memoryPercent', value: { type: 'int', value: 25 }, nixosDefault: { type: 'int', value: 50 }, addInto: 'zramSwap' };
+
+  it('adds memoryPercent inside the existing zramSwap block, after its last line', async () => {
+    const input = '{ lib, ... }:\n{\n  zramSwap = lib.mkIf true {\n    enable = true;\n    priority = 10;  # above disk\n  };\n}\n';
+    const { text, notes } = await rollbackModule(input, zram);
+    expect(text).toBe('{ lib, ... }:\n{\n  zramSwap = lib.mkIf true {\n    enable = true;\n    priority = 10;  # above disk\n    memoryPercent = 25;\n  };\n}\n');
+    expect(notes[0]).toBe('No module of this host defines zramSwap.memoryPercent; NixOS uses its default, which is 50. This step adds memoryPercent = 25; to the zramSwap block at m.nix:3; skip it to keep the default.');
+  });
+
+  it('adds it to a one-line block on the same line', async () => {
+    const input = '{ zramSwap = { enable = true; }; }\n';
+    expect((await rollbackModule(input, zram)).text).toBe('{ zramSwap = { enable = true; memoryPercent = 25; }; }\n');
+  });
+
+  it('adds nothing when there is no zramSwap block', async () => {
+    const input = '{ boot.loader.grub.enable = true; }\n';
+    const { text, notes } = await rollbackModule(input, zram);
+    expect(text).toBe(input);
+    expect(notes[1]).toBe('No zramSwap block to add it to; add zramSwap.memoryPercent = 25; by hand if you want it.');
+  });
+
+  it('changes nothing when the default already is the value', async () => {
+    const input = '{ boot.loader.grub.enable = true; }\n';
+    const { text, notes } = await rollbackModule(input, { ...swappiness, nixosDefault: { type: 'int', value: 60 } });
+    expect(text).toBe(input);
+    expect(notes).toEqual(['No module of this host defines boot.kernel.sysctl."vm.swappiness"; NixOS uses its default, which is 60.']);
+  });
+});
+
 describe('values bound elsewhere', () => {
   it.each([
     ['a let value used once is edited at the let',
