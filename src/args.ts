@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
-  command: 'rollback' | 'reenable' | 'help' | 'version';
+  command: 'rollback' | 'reenable' | 'disable' | 'help' | 'version';
   moduleName: string | undefined;
   flake: string;
   host: string | undefined;
@@ -16,6 +16,7 @@ export interface CliArgs {
   sysroot: string;
   only: Set<string> | undefined;
   minHeadroom: number;
+  reason: string | undefined;
 }
 
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
@@ -26,6 +27,7 @@ export const HELP = `tune-wizard: walk a NixOS flake's build-memory tuning back,
 Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
+  tune-wizard disable <unified-llm | ./path/to/module> [--reason TEXT] [options]
 
 Options
   --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
@@ -34,6 +36,7 @@ Options
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
   --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
+  --reason TEXT        disable: why, for the note on the commented line
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
@@ -69,6 +72,7 @@ export function parseCli(argv: string[]): CliArgs {
         'no-rebuild': { type: 'boolean' },
         only: { type: 'string' },
         'min-headroom': { type: 'string' },
+        reason: { type: 'string' },
         sysroot: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -89,27 +93,30 @@ export function parseCli(argv: string[]): CliArgs {
     sysroot: values.sysroot ?? '/',
     only: undefined,
     minHeadroom: parseHeadroom(values['min-headroom'] ?? DEFAULT_HEADROOM),
+    reason: values.reason,
   };
 
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback or reenable. See tune-wizard --help.');
+  if (command === undefined) throw new UsageError('missing command: rollback, reenable or disable. See tune-wizard --help.');
 
+  if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
   if (command === 'rollback') {
     if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
     if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
     return { ...base, command, only: parseOnly(values.only) };
   }
-  if (command === 'reenable') {
-    if (values.only !== undefined) throw new UsageError('--only is for rollback, not reenable.');
+  if (command === 'reenable' || command === 'disable') {
+    if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
+    if (values.reason !== undefined && command === 'reenable') throw new UsageError('--reason is for disable, not reenable.');
     if (rest.length !== 1) {
-      throw new UsageError('reenable takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).');
+      throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
     }
     return { ...base, command, moduleName: rest[0] };
   }
-  throw new UsageError(`unknown command "${command}": use rollback or reenable. See tune-wizard --help.`);
+  throw new UsageError(`unknown command "${command}": use rollback, reenable or disable. See tune-wizard --help.`);
 }
 
 function splitFlake(value: string): [string, string | undefined] {

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { disable } from '../steps/disable.js';
 import { reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
@@ -60,7 +61,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const onSignal = (): void => interrupt.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const procedure: Procedure = args.command === 'rollback' ? rollback : reenable(args.moduleName!);
+  const procedure = chooseProcedure(args);
 
   const ctx: RunContext = {
     flakeDir,
@@ -92,6 +93,13 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return ExitCode.ok;
+}
+
+function chooseProcedure(args: CliArgs): Procedure {
+  if (args.command === 'rollback') return rollback;
+  if (args.command === 'reenable') return reenable(args.moduleName!);
+  const today = new Date().toISOString().slice(0, 10);
+  return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today);
 }
 
 async function requireFlake(dir: string): Promise<void> {

@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { lineOf, stripParens } from '../nix/query.js';
 import { LineIndex, Lexer } from '../nix/lexer.js';
 import { parseByteString } from '../nix/parser.js';
-import { childNodes, isToken, type Node, type Token } from '../nix/syntax.js';
+import { childNodes, isToken, toByteString, type Node, type Token } from '../nix/syntax.js';
 import type { Configuration } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
 
@@ -23,7 +23,7 @@ export interface CommentedImport {
 
 export type ImportState =
   | { state: 'commented'; found: CommentedImport }
-  | { state: 'active'; file: string; line: number };
+  | { state: 'active'; file: string; line: number; item: Node };
 
 export function findImport(config: Configuration, importPath: string): ImportState {
   const wanted = path.resolve(config.flakeDir, importPath);
@@ -33,7 +33,7 @@ export function findImport(config: Configuration, importPath: string): ImportSta
     for (const item of childNodes(list)) {
       const node = stripParens(item);
       if (node.kind === 'Path' && samePath(config, tree.text.slice(node.start, node.end), wanted)) {
-        return { state: 'active', file: config.flakeFile, line: lineOf(tree, node) };
+        return { state: 'active', file: config.flakeFile, line: lineOf(tree, node), item };
       }
     }
   }
@@ -65,6 +65,22 @@ export function findImport(config: Configuration, importPath: string): ImportSta
   throw new UserError(
     `${config.flakeFile}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
   );
+}
+
+/**
+ * The edit that comments an active import out again: `./x` becomes
+ * `# ./x # NOTE`. The import must be alone on its line, as reenable leaves it.
+ */
+export function commentOutEdit(config: Configuration, item: Node, note: string): TextEdit {
+  const text = config.flakeTree.text;
+  const lineEnd = text.indexOf('\n', item.end);
+  const rest = text.slice(item.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
+  if (!startsItsLine(text, item.start) || rest.trim() !== '') {
+    throw new UserError(
+      `${config.flakeFile}:${lineOf(config.flakeTree, item)}: the import shares its line with other code; comment it out by hand.`,
+    );
+  }
+  return { start: item.start, end: item.end, text: `# ${text.slice(item.start, item.end)} # ${toByteString(note)}` };
 }
 
 /**

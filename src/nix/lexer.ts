@@ -67,6 +67,10 @@ const C_LBRACKET = 91, C_BACKSLASH = 92, C_RBRACKET = 93, C_UNDERSCORE = 95;
 const C_LBRACE = 123, C_PIPE = 124, C_RBRACE = 125, C_TILDE = 126;
 const C_E = 69, C_e = 101;
 
+function isDigit(c: number): boolean {
+  return c >= C_0 && c <= C_9;
+}
+
 /** Line starts of a byte string; Nix counts LF, CR LF and a lone CR as one line break each. */
 export class LineIndex {
   private starts: Uint32Array | undefined;
@@ -280,10 +284,12 @@ export class Lexer {
           len = n;
         }
       }
-      const f = this.matchFloat(start);
-      if (f > len) {
-        kind = 'float';
-        len = f;
+      if (cls & DIGIT || (c === C_DOT && isDigit(s.charCodeAt(start + 1)))) {
+        const f = this.matchFloat(start);
+        if (f > len) {
+          kind = 'float';
+          len = f;
+        }
       }
       // Both path rules need a `/` right after the leading PATH_CHAR run.
       const run = this.pathRunEnd(start) - start;
@@ -568,6 +574,7 @@ export class Lexer {
 
   private checkInt(start: number, end: number): void {
     // Nix reads integers as int64_t and rejects anything larger.
+    if (end - start < 19) return;
     const digits = this.text.slice(start, end).replace(/^0+(?=\d)/, '');
     if (digits.length > 19 || (digits.length === 19 && digits > '9223372036854775807')) {
       throw this.error(start, `invalid integer '${this.text.slice(start, end)}'`);

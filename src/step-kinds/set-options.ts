@@ -2,7 +2,7 @@
 // defines them.
 import { access } from 'node:fs/promises';
 
-import { findImport } from '../config/commented-import.js';
+import { commentOutEdit, findImport } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
 import { parseBuffer } from '../config/parse-file.js';
@@ -79,6 +79,23 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
       const changes = await changesFor(ctx, new Map([[found.found.file, [found.found.edit]]]));
       return { changes, explanation, notes: [] };
+    },
+  };
+}
+
+export function commentOutImport(spec: { title: string; importPath: string; note: (ctx: RunContext) => string }): EditStep {
+  return {
+    kind: 'edit',
+    title: spec.title,
+    async plan(ctx): Promise<EditPlan> {
+      const config = await ctx.configuration();
+      const found = findImport(config, spec.importPath);
+      if (found.state === 'commented') {
+        return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
+      }
+      const edit = commentOutEdit(config, found.item, spec.note(ctx));
+      const changes = await changesFor(ctx, new Map([[found.file, [edit]]]));
+      return { changes, explanation: [`comment out ${shortPath(config, found.file)}:${found.line}`], notes: [] };
     },
   };
 }

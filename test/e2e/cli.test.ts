@@ -164,6 +164,25 @@ describe('tune-wizard reenable unified-llm', () => {
   });
 });
 
+describe('tune-wizard disable', () => {
+  it('comments the import out again with a dated note, and reenable brings it back', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+    const enabled = readFileSync(flakeFile, 'utf8');
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--reason', 'OOM again', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(
+      enabled.replace('      ./modules/ml/offload\n', `      # ./modules/ml/offload # DISABLED: OOM again (${today})\n`),
+    );
+    await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(enabled);
+  });
+});
+
 describe('bad input', () => {
   it('refuses to run without a terminal and without --yes (exit 2)', async () => {
     sandbox = makeSandbox('tuned');
