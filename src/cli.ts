@@ -11,7 +11,7 @@ import { disable } from '../steps/disable.js';
 import { reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
-import { loadConfiguration } from './config/module-graph.js';
+import { loadConfiguration, type Configuration } from './config/module-graph.js';
 import { applyAll, terminalPrompter } from './engine/prompt.js';
 import { rebuildCommand } from './engine/rebuild.js';
 import { runProcedure } from './engine/run-procedure.js';
@@ -79,7 +79,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
       only: args.only,
     },
     systemAtStart: await sysroot.currentSystem(),
-    configuration: () => loadConfiguration(workspace, flakeDir, host),
+    configuration: cachedConfiguration(workspace, flakeDir, host),
   };
 
   await ctx.configuration();
@@ -93,6 +93,17 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return ExitCode.ok;
+}
+
+/** The configuration, read again only after a file was written. */
+function cachedConfiguration(workspace: Workspace, flakeDir: string, host: string): () => Promise<Configuration> {
+  let cached: { version: number; config: Promise<Configuration> } | undefined;
+  return () => {
+    if (cached?.version !== workspace.version) {
+      cached = { version: workspace.version, config: loadConfiguration(workspace, flakeDir, host) };
+    }
+    return cached.config;
+  };
 }
 
 function chooseProcedure(args: CliArgs): Procedure {

@@ -74,9 +74,7 @@ export function findDefinitions(
 }
 
 function hasTopLevel(set: Node, name: string): boolean {
-  return childNodes(set).some(
-    (n) => n.kind === 'Binding' && attrNames(childNodes(n)[0]!)[0] === name,
-  );
+  return entriesNamed(set, name).some((n) => n.kind === 'Binding' && attrNames(childNodes(n)[0]!)[0] === name);
 }
 
 const PRIORITY_WRAPPERS = new Set(['mkDefault', 'mkForce', 'mkOverride', 'mkOptionDefault', 'mkImageMediaOverride', 'mkVMOverride']);
@@ -116,7 +114,7 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
   }
 
   if (node.kind === 'AttrSet') {
-    for (const child of childNodes(node)) {
+    for (const child of entriesNamed(node, path[0]!)) {
       if (child.kind === 'Binding') collectBinding(walk, child, path, ctx);
       if (child.kind === 'Inherit' && path.length === 1) collectInherit(walk, child, path[0]!, ctx);
     }
@@ -134,6 +132,36 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
       text: fromByteString(walk.module.tree.text.slice(node.start, node.end)),
     });
   }
+}
+
+const entryIndex = new WeakMap<Node, Map<string, Node[]>>();
+const DYNAMIC = '\0dynamic';
+
+/**
+ * The bindings and inherits of a set whose first name is `name`, plus those
+ * with a computed first name. Indexed once per set: large configurations
+ * ask many sets for a few names.
+ */
+function entriesNamed(set: Node, name: string): Node[] {
+  let index = entryIndex.get(set);
+  if (!index) {
+    index = new Map();
+    const add = (key: string, entry: Node): void => {
+      const list = index!.get(key);
+      if (list) list.push(entry);
+      else index!.set(key, [entry]);
+    };
+    for (const child of childNodes(set)) {
+      if (child.kind === 'Binding') add(attrNames(childNodes(child)[0]!)[0] ?? DYNAMIC, child);
+      if (child.kind === 'Inherit') {
+        for (const part of childNodes(child)) if (part.kind !== 'InheritFrom') add(attrName(part) ?? DYNAMIC, child);
+      }
+    }
+    entryIndex.set(set, index);
+  }
+  const named = index.get(name) ?? [];
+  const dynamic = index.get(DYNAMIC);
+  return dynamic ? [...new Set([...named, ...dynamic])] : named;
 }
 
 function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context): void {

@@ -64,6 +64,7 @@ export async function loadConfiguration(
   const seen = new Set<string>();
   const entries = listItems(modulesExpr, config.hostLists);
 
+  await prefetch(workspace, flakeTree, entries);
   for (const entry of entries) {
     await addModule(workspace, config, flakeTree, entry, seen);
   }
@@ -122,10 +123,23 @@ async function followImports(
   for (const binding of childNodes(body).filter((n) => n.kind === 'Binding')) {
     const names = attrNames(childNodes(binding)[0]!);
     if (names.length !== 1 || names[0] !== 'imports') continue;
-    for (const entry of listItems(bindingValue(binding), [])) {
+    const entries = listItems(bindingValue(binding), []);
+    await prefetch(workspace, module.tree, entries);
+    for (const entry of entries) {
       await addModule(workspace, config, module.tree, entry, seen);
     }
   }
+}
+
+/** Reads the files of a list's entries all at once; they are parsed in order later. */
+async function prefetch(workspace: Workspace, tree: SyntaxTree, entries: Node[]): Promise<void> {
+  await Promise.all(
+    entries.map(async (entry) => {
+      const target = importedPath(tree, stripParens(entry));
+      const file = target === undefined ? undefined : await moduleFile(target);
+      if (file) await workspace.read(file).catch(() => undefined);
+    }),
+  );
 }
 
 /** A file as the user knows it: relative to the flake when inside it. */
@@ -175,7 +189,19 @@ function importedPath(tree: SyntaxTree, item: Node): string | undefined {
   return path.resolve(path.dirname(tree.file), text);
 }
 
-async function moduleFile(target: string): Promise<string | undefined> {
+// Files do not come and go during a run: ask the file system once per path.
+const moduleFiles = new Map<string, Promise<string | undefined>>();
+
+function moduleFile(target: string): Promise<string | undefined> {
+  let found = moduleFiles.get(target);
+  if (!found) {
+    found = findModuleFile(target);
+    moduleFiles.set(target, found);
+  }
+  return found;
+}
+
+async function findModuleFile(target: string): Promise<string | undefined> {
   const info = await stat(target).catch(() => undefined);
   if (!info) return undefined;
   if (!info.isDirectory()) return target;

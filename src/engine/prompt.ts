@@ -1,6 +1,4 @@
 // The one place that asks the user anything. Tests replace it.
-import { select } from '@inquirer/prompts';
-
 import { AbortError } from '../errors.js';
 
 export type StepAnswer = 'apply' | 'skip' | 'abort';
@@ -16,6 +14,8 @@ export const applyAll: Prompter = {
 
 export const terminalPrompter: Prompter = {
   async askStep(question) {
+    // Loaded here, not at start-up: --yes and --dry-run never need it.
+    const { select } = await import('@inquirer/prompts');
     try {
       return await select<StepAnswer>({
         message: question,

@@ -116,7 +116,7 @@ export function describeToken(token: Token | null): string {
 
 export class Lexer {
   private pos = 0;
-  private stack: number[] = [CODE_INITIAL];
+  private readonly stack: number[] = [CODE_INITIAL];
   /** Set right after `''`: the next token may be the ` *\n` that Nix drops. */
   private indOpen = false;
   /** Start of the latest path fragment, for the trailing-slash error. */
@@ -147,35 +147,11 @@ export class Lexer {
   }
 
   /**
-   * The next `count` non-trivia tokens, lexed without consuming them: the
-   * lexer's state is restored afterwards. Used for the parser's rare
-   * lookahead beyond one token.
+   * The offset of the first byte at or after `offset` that is not
+   * whitespace or inside a comment (lexed as code), or the input's length.
+   * Cheap lookahead for the parser's decisions that hinge on one-byte tokens.
    */
-  lookahead(count: number): Token[] {
-    const saved = { pos: this.pos, stack: this.stack.slice(), indOpen: this.indOpen, pathStart: this.pathStart };
-    const out: Token[] = [];
-    try {
-      while (out.length < count) {
-        const t = this.next();
-        if (t === null) break;
-        if (t.kind !== 'whitespace' && t.kind !== 'line_comment' && t.kind !== 'block_comment') out.push(t);
-      }
-    } catch {
-      // A lexical error ahead is reported when the parser gets there.
-    }
-    this.pos = saved.pos;
-    this.stack = saved.stack;
-    this.indOpen = saved.indOpen;
-    this.pathStart = saved.pathStart;
-    return out;
-  }
-
-  /**
-   * The first byte at or after `offset` that is not whitespace or inside a
-   * comment (code state), or -1 at the end. Cheap one-byte lookahead for
-   * `ident :` and `ident @`, which are single-byte tokens.
-   */
-  significantByteAt(offset: number): number {
+  significantOffset(offset: number): number {
     const s = this.text;
     let i = offset;
     while (i < s.length) {
@@ -185,11 +161,22 @@ export class Lexer {
         while (i < s.length && s.charCodeAt(i) !== C_LF && s.charCodeAt(i) !== C_CR) i++;
       } else if (c === C_SLASH && s.charCodeAt(i + 1) === C_STAR) {
         const close = s.indexOf('*/', i + 2);
-        if (close < 0) return c;
+        if (close < 0) return i;
         i = close + 2;
-      } else return c;
+      } else return i;
     }
-    return -1;
+    return s.length;
+  }
+
+  /** The first significant byte at or after `offset` (see significantOffset), or NaN at the end. */
+  significantByteAt(offset: number): number {
+    return this.text.charCodeAt(this.significantOffset(offset));
+  }
+
+  /** The end of an identifier starting at `offset`, or `offset` if none starts there. */
+  identifierEnd(offset: number): number {
+    const c = this.text.charCodeAt(offset);
+    return (c < 128 && CLASS[c]! & ALPHA) || c === C_UNDERSCORE ? offset + this.matchId(offset) : offset;
   }
 
   /** The next token, or null at the end of the input. */

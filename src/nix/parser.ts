@@ -4,8 +4,10 @@
 //
 // Trivia placement: a node owns the trivia between its own tokens and child
 // nodes; trivia before its first or after its last token belongs to the
-// parent. Pending trivia waits in the lookahead buffer until the innermost
-// open node consumes the next token (take) or starts the next child (flush).
+// parent. The parser holds the next non-trivia token and the trivia lexed
+// before it; that trivia goes to the innermost open node when it consumes
+// the next token (take) or starts its next child (flush). Children are
+// pushed on one stack and sliced off when their node completes (mk).
 //
 // Besides the grammar, the parser makes the checks that Nix makes while
 // parsing, which `nix-instantiate --parse` reports as errors too: duplicate
@@ -63,6 +65,12 @@ function isTriviaKind(kind: TokenKind): boolean {
   return kind === 'whitespace' || kind === 'line_comment' || kind === 'block_comment';
 }
 
+function copyRange(from: Element[], base: number, n: number): Element[] {
+  const out = new Array<Element>(n);
+  for (let i = 0; i < n; i++) out[i] = from[base + i]!;
+  return out;
+}
+
 // Binary operator precedence, low to high, as in Nix's parser.y.
 const P_IMPL = 1, P_OR = 2, P_AND = 3, P_EQ = 4, P_CMP = 5, P_UPDATE = 6, P_NOT = 7;
 const P_ADD = 8, P_MUL = 9, P_CONCAT = 10, P_HAS = 11;
@@ -107,10 +115,12 @@ class Parser {
    */
   private readonly stack: Element[] = [];
   private sp = 0;
+  /** Scratch list of attribute names for checkAttrs. */
+  private readonly names: string[] = [];
 
   constructor(
     private readonly text: string,
-    private readonly file: string,
+    file: string,
     lines: LineIndex,
   ) {
     this.lexer = new Lexer(text, file, lines);
@@ -134,10 +144,9 @@ class Parser {
     }
   }
 
-  /** The next non-trivia token; peek(1) and peek(2) look further ahead. */
-  private peek(k = 0): Token | null {
-    if (k === 0) return this.tok;
-    return this.lexer.lookahead(k)[k - 1] ?? null;
+  /** The next non-trivia token (further lookahead: Lexer.significantOffset). */
+  private peek(): Token | null {
+    return this.tok;
   }
 
   /** Pushes a child of the node under construction. */
@@ -171,7 +180,16 @@ class Parser {
 
   /** Completes a node from the children pushed since `base`. */
   private mk(kind: NodeKind, base: number): Node {
-    const children = this.stack.slice(base, this.sp);
+    const st = this.stack;
+    const n = this.sp - base;
+    // Array literals for the common small sizes: cheaper than slice().
+    const children: Element[] =
+      n === 1 ? [st[base]!]
+      : n === 2 ? [st[base]!, st[base + 1]!]
+      : n === 3 ? [st[base]!, st[base + 1]!, st[base + 2]!]
+      : n === 4 ? [st[base]!, st[base + 1]!, st[base + 2]!, st[base + 3]!]
+      : n === 5 ? [st[base]!, st[base + 1]!, st[base + 2]!, st[base + 3]!, st[base + 4]!]
+      : copyRange(st, base, n);
     this.sp = base;
     const node: Node = {
       type: 'node',
@@ -241,7 +259,7 @@ class Parser {
           break;
         }
         case 'l_brace':
-          if (this.patternAhead()) return this.parsePatternLambda();
+          if (this.patternAhead(t)) return this.parsePatternLambda();
           break;
         case 'kw_let':
           if (this.lexer.significantByteAt(t.end) !== 123 /* { */) return this.parseLetIn();
@@ -275,23 +293,27 @@ class Parser {
     return this.parseOp(0);
   }
 
-  /** After `{`: is this a function's argument set rather than an attribute set? */
-  private patternAhead(): boolean {
-    const [first, second] = this.lexer.lookahead(2);
-    switch (first?.kind) {
-      case 'r_brace': {
-        const after = second?.kind;
-        return after === 'colon' || after === 'at';
-      }
-      case 'ident': {
-        const after = second?.kind;
-        return after === 'comma' || after === 'question' || after === 'r_brace';
-      }
-      case 'ellipsis':
-        return true;
-      default:
-        return false;
+  /**
+   * After `{`: is this a function's argument set rather than an attribute
+   * set? Yes for `{ }` followed by `:` or `@`, for `{ ...`, and for an
+   * identifier followed by `,`, `?` or `}`. Looks at bytes, not tokens:
+   * those are all one-byte tokens, and an identifier followed by one of them
+   * is lexed as an identifier.
+   */
+  private patternAhead(brace: Token): boolean {
+    const s = this.text;
+    const lexer = this.lexer;
+    const at = lexer.significantOffset(brace.end);
+    const c = s.charCodeAt(at);
+    if (c === 125 /* } */) {
+      const after = s.charCodeAt(lexer.significantOffset(at + 1));
+      return after === 58 /* : */ || after === 64 /* @ */;
     }
+    if (c === 46 /* . */) return s.startsWith('...', at);
+    const idEnd = lexer.identifierEnd(at);
+    if (idEnd === at) return false;
+    const after = s.charCodeAt(lexer.significantOffset(idEnd));
+    return after === 44 /* , */ || after === 63 /* ? */ || after === 125 /* } */;
   }
 
   private parsePatternLambda(): Node {
@@ -625,24 +647,36 @@ class Parser {
 
   /** Nix's checks on a set's attributes; returns whether the top level has dynamic attributes. */
   private checkAttrs(node: Node): boolean {
-    // One binding and no inherit cannot clash (its value was checked already).
-    let bindings = 0;
-    let single: Node | undefined;
+    // Duplicates need two bindings (or inherited names) with the same first
+    // name. When all first names differ, which is the common case, skip
+    // building the attribute model. Values were checked when parsed.
+    const names = this.names;
+    let count = 0;
+    let dynamic = false;
+    let clash = false;
+    const add = (name: string) => {
+      for (let i = 0; i < count; i++) {
+        if (names[i] === name) {
+          clash = true;
+          return;
+        }
+      }
+      names[count++] = name;
+    };
     for (const c of node.children) {
       if (c.type !== 'node') continue;
       if (c.kind === 'Binding') {
-        if (++bindings > 1) break;
-        single = c;
+        const name = staticAttrName((c.children[0] as Node).children[0] as Node);
+        if (name === null) dynamic = true;
+        else add(name);
       } else if (c.kind === 'Inherit') {
-        bindings = 2;
-        break;
+        for (const n of c.children) {
+          if (n.type === 'node' && n.kind !== 'InheritFrom') add(staticAttrName(n)!);
+        }
       }
+      if (clash || count > 32) break;
     }
-    if (bindings === 0) return false;
-    if (bindings === 1) {
-      const firstName = (single!.children[0] as Node).children[0] as Node;
-      return firstName.kind !== 'Ident' && staticAttrName(firstName) === null;
-    }
+    if (!clash && count <= 32) return dynamic;
     const model = buildAttrModel(node, (offset, detail, earlier) => {
       if (earlier === undefined) this.fail(offset, detail);
       const { line, column } = this.lexer.lines.position(earlier);

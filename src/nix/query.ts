@@ -65,8 +65,15 @@ export function identName(node: Node): string {
  * The names of an attribute path; a name that is computed (`${x}`, or a
  * string with interpolation) is undefined.
  */
+const attrNamesCache = new WeakMap<Node, (string | undefined)[]>();
+
 export function attrNames(attrpath: Node): (string | undefined)[] {
-  return childNodes(attrpath).map(attrName);
+  let names = attrNamesCache.get(attrpath);
+  if (!names) {
+    names = childNodes(attrpath).map(attrName);
+    attrNamesCache.set(attrpath, names);
+  }
+  return names;
 }
 
 export function attrName(part: Node): string | undefined {

@@ -157,9 +157,16 @@ export function isTrivia(element: Element): boolean {
   );
 }
 
-/** Child nodes, without tokens. */
+const childNodeCache = new WeakMap<Node, Node[]>();
+
+/** Child nodes, without tokens (computed once per node: a hot path). */
 export function childNodes(node: Node): Node[] {
-  return node.children.filter(isNode);
+  let nodes = childNodeCache.get(node);
+  if (!nodes) {
+    nodes = node.children.filter(isNode);
+    childNodeCache.set(node, nodes);
+  }
+  return nodes;
 }
 
 /** Non-trivia tokens that are direct children. */

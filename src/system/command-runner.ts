@@ -4,7 +4,6 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 
-import { execa } from 'execa';
 
 export interface CommandResult {
   exitCode: number | undefined;
@@ -42,37 +41,41 @@ export const processRunner: CommandRunner = {
   },
 
   start(command, args, onLine) {
-    const child = execa(command, args, {
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      buffer: false,
-      forceKillAfterDelay: 5000,
-      env: { LC_ALL: process.env.LC_ALL ?? 'C.UTF-8' },
-    });
+    const child = startProcess(command, args);
     const tail: string[] = [];
     let pending = '';
-    child.all?.setEncoding('utf8');
-    child.all?.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) emit(line);
+    const result = child.then(async ({ running }) => {
+      running.all?.setEncoding('utf8');
+      running.all?.on('data', (chunk: string) => {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) emit(line);
+      });
+      const done = await running;
+      if (pending) emit(pending);
+      return { exitCode: done.exitCode, signal: done.signal ?? undefined, tail };
     });
     function emit(line: string): void {
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
       onLine(line);
     }
-
-    const result = child.then((done) => {
-      if (pending) emit(pending);
-      return {
-        exitCode: done.exitCode,
-        signal: done.signal ?? undefined,
-        tail,
-      };
-    });
-    return { result, stop: () => void child.kill('SIGTERM') };
+    return { result, stop: () => void child.then(({ running }) => running.kill('SIGTERM')) };
   },
 };
+
+// execa is loaded on first use: most runs start no process at all. The
+// subprocess is wrapped because it is itself a promise of its result.
+async function startProcess(command: string, args: string[]) {
+  const { execa } = await import('execa');
+  const running = execa(command, args, {
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    buffer: false,
+    forceKillAfterDelay: 5000,
+    env: { LC_ALL: process.env.LC_ALL ?? 'C.UTF-8' },
+  });
+  return { running };
+}

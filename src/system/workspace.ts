@@ -17,6 +17,9 @@ export class Workspace {
   private readonly current = new Map<string, Buffer>();
   private readonly originals = new Map<string, Buffer>();
 
+  /** Goes up with every write or restore, so readers can cache by it. */
+  version = 0;
+
   constructor(readonly dryRun: boolean) {}
 
   async read(file: string): Promise<Buffer> {
@@ -49,6 +52,7 @@ export class Workspace {
     }
     if (!this.originals.has(file)) this.originals.set(file, before);
     this.current.set(file, after);
+    this.version++;
   }
 
   /** Files whose bytes differ from what they held when the run started. */
@@ -73,6 +77,7 @@ export class Workspace {
         await writeFileAtomic(file, before);
       }
       this.current.set(file, before);
+      this.version++;
       restored.push(file);
     }
     return restored;
