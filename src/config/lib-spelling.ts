@@ -23,7 +23,6 @@ export function spellLibFunction(module: ModuleSource, at: Node, name: string): 
     if (scope.kind === 'With' && childNodes(scope)[0] !== node && isLibExpression(childNodes(scope)[0]!)) {
       return { text: name, edits: [] };
     }
-    if (scope === module.expr) break;
   }
   return addLibArgument(module, name);
 }

@@ -175,7 +175,8 @@ export function bindingValue(binding: Node): Node {
 function importedPath(tree: SyntaxTree, item: Node): string | undefined {
   let node = item;
   const call = flattenApply(node);
-  if (call.args.length === 1 && stripParens(call.fn).kind === 'Ident' && identName(stripParens(call.fn)) === 'import') {
+  // `import ./m.nix` and a curried `import ./m.nix { inherit inputs; }`
+  if (call.args.length >= 1 && stripParens(call.fn).kind === 'Ident' && identName(stripParens(call.fn)) === 'import') {
     node = stripParens(call.args[0]!);
   }
   if (node.kind === 'String') {

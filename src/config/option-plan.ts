@@ -180,13 +180,21 @@ function planEdits(config: Configuration, definitions: Definition[], target: Opt
     edits.set(def.file, fileEdits);
     if (wrap && target.wrapPlainIn && atDefinition && isPlain) {
       const spelling = spellLibFunction(def.module, def.valueNode, target.wrapPlainIn);
-      fileEdits.push(...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, `${spelling.text} ${literal}`));
+      const call = `${spelling.text} ${literal}`;
+      const text = needsParens(def.valueNode) ? `(${call})` : call;
+      fileEdits.push(...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, text));
       return { def, value: target.value, priority: PRIORITY.default };
     }
     fileEdits.push(replaceWith(source.editAt.start, source.editAt.end, literal));
     return { def, value: target.value, priority: def.priority };
   });
   return { edits, notes, after: resolve(candidates) };
+}
+
+/** Whether a function call written in place of `node` must be parenthesized. */
+function needsParens(node: Node): boolean {
+  const parent = node.parent;
+  return parent !== undefined && ['Apply', 'List', 'Select', 'BinOp', 'UnaryOp', 'HasAttr'].includes(parent.kind);
 }
 
 function reaches(resolution: Resolution, target: OptionTarget): boolean {

@@ -10,7 +10,9 @@ export interface TextEdit {
 }
 
 export function applyEdits(bytes: Buffer, edits: TextEdit[]): Buffer {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  // The same edit planned twice (lib added for two definitions) is one edit.
+  const unique = [...new Map(edits.map((e) => [`${e.start}:${e.end}:${e.text}`, e])).values()];
+  const sorted = unique.sort((a, b) => b.start - a.start || b.end - a.end);
   for (let i = 1; i < sorted.length; i++) {
     const later = sorted[i - 1]!;
     const earlier = sorted[i]!;
