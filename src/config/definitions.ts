@@ -5,6 +5,7 @@ import {
   attrName,
   attrNames,
   flattenApply,
+  identName,
   libFunctionName,
   lineOf,
   literalValue,
@@ -13,7 +14,7 @@ import {
 } from '../nix/query.js';
 import { childNodes, fromByteString, type Node, type SyntaxTree } from '../nix/syntax.js';
 import { bindingValue, moduleBody, type ModuleSource } from './module-graph.js';
-import { traceValue, type ValueSource } from './value-source.js';
+import { countUses, findBinding, traceValue, type ValueSource } from './value-source.js';
 
 export const PRIORITY = { force: 50, plain: 100, default: 1000 } as const;
 
@@ -189,11 +190,28 @@ function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context)
 
 /** `inherit max-jobs;` or `inherit (cfg) max-jobs;` inside the option's set. */
 function collectInherit(walk: Walk, inherit: Node, name: string, ctx: Context): void {
+  const source = inheritedSet(inherit);
+  if (source) {
+    // inherit (limits) max-jobs; with `limits = { max-jobs = ...; }` bound by
+    // let and used only here: the definition is the one inside that set.
+    collect(walk, source, [name], { ...ctx, wrapper: undefined, binding: inherit });
+    return;
+  }
   for (const part of childNodes(inherit)) {
     if (part.kind !== 'InheritFrom' && attrName(part) === name) {
       walk.found.push(definitionAt(walk, part, { ...ctx, wrapper: undefined, binding: inherit }));
     }
   }
+}
+
+function inheritedSet(inherit: Node): Node | undefined {
+  const from = childNodes(inherit).find((n) => n.kind === 'InheritFrom');
+  const expr = from && stripParens(childNodes(from)[0]!);
+  if (expr?.kind !== 'Ident') return undefined;
+  const bound = findBinding(expr, identName(expr));
+  if (bound?.kind !== 'let' || countUses(bound.scope, identName(expr)) !== 1) return undefined;
+  const set = stripParens(bound.value);
+  return set.kind === 'AttrSet' ? set : undefined;
 }
 
 function wrapperPriority(name: string, args: Node[]): number | undefined {

@@ -25,13 +25,15 @@ export function traceValue(valueNode: Node): ValueSource {
   if (literal && !inInherit) return { kind: 'literal', value: literal, editAt: valueNode };
 
   const node = stripParens(valueNode);
+  if (node.kind === 'Select' && !inInherit) return traceSelect(node);
   if (node.kind !== 'Ident') return { kind: 'computed' };
   if (inInherit && childNodes(node.parent!).some((n) => n.kind === 'InheritFrom')) return { kind: 'computed' };
 
   const name = identName(node);
-  const binding = findBinding(node, name);
+  const found = findBinding(node, name);
   const editDefinition = inInherit ? undefined : node;
-  if (!binding) return { kind: 'name', name, editAt: editDefinition };
+  if (found?.kind !== 'let') return { kind: 'name', name, editAt: editDefinition };
+  const binding = found;
 
   const value = literalValue(binding.value);
   const uses = countUses(binding.scope, name);
@@ -39,23 +41,39 @@ export function traceValue(valueNode: Node): ValueSource {
   return { kind: 'let', name, value, editAt: editDefinition, uses };
 }
 
-interface LetBinding {
-  scope: Node;
-  value: Node;
+/**
+ * `tuning.zramPercent` where `tuning` is one of the module's own arguments
+ * (from specialArgs, shared by every module): the definition is changed.
+ * Selections from config, options, pkgs or lib are other options' values
+ * and are left to the user.
+ */
+function traceSelect(node: Node): ValueSource {
+  const [base] = childNodes(node);
+  const hasDefault = childTokens(node).some((t) => t.kind === 'kw_or');
+  if (!base || base.kind !== 'Ident' || hasDefault) return { kind: 'computed' };
+  const name = identName(base);
+  if (MODULE_SYSTEM_ARGUMENTS.has(name) || findBinding(base, name)?.kind !== 'argument') return { kind: 'computed' };
+  return { kind: 'name', name, editAt: node };
 }
 
-/** The `let`/`rec` binding a name refers to, skipping the set it is used in. */
-function findBinding(from: Node, name: string): LetBinding | undefined {
+const MODULE_SYSTEM_ARGUMENTS = new Set(['config', 'options', 'pkgs', 'lib', 'modulesPath']);
+
+type Bound = { kind: 'let'; scope: Node; value: Node } | { kind: 'argument'; lambda: Node };
+
+/** What a name refers to: a `let`/`rec` binding or a function argument. */
+export function findBinding(from: Node, name: string): Bound | undefined {
   let child: Node = from;
   for (let scope = from.parent; scope; child = scope, scope = scope.parent) {
-    if (scope.kind === 'Lambda' && childNodes(scope).at(-1) === child && bindsArgument(scope, name)) return undefined;
+    if (scope.kind === 'Lambda' && childNodes(scope).at(-1) === child && bindsArgument(scope, name)) {
+      return { kind: 'argument', lambda: scope };
+    }
     const isRec = scope.kind === 'AttrSet' && childTokens(scope).some((t) => t.kind === 'kw_rec');
     if (scope.kind !== 'LetIn' && scope.kind !== 'LegacyLet' && !isRec) continue;
     for (const binding of childNodes(scope)) {
       if (binding.kind !== 'Binding') continue;
       const parts = childNodes(childNodes(binding)[0]!);
       if (parts.length === 1 && parts[0]!.kind === 'Ident' && identName(parts[0]!) === name) {
-        return { scope, value: childNodes(binding)[1]! };
+        return { kind: 'let', scope, value: childNodes(binding)[1]! };
       }
     }
   }
@@ -71,7 +89,7 @@ function bindsArgument(lambda: Node, name: string): boolean {
 }
 
 /** How many times `name` is used as a variable inside `scope`. */
-function countUses(scope: Node, name: string): number {
+export function countUses(scope: Node, name: string): number {
   let uses = 0;
   for (const node of walk(scope)) {
     if (node.kind !== 'Ident' || identName(node) !== name) continue;
