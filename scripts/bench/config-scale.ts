@@ -70,7 +70,7 @@ function moduleText(n: number): string {
     : n === 777 ? '    boot.kernel.sysctl."vm.swappiness" = 100;\n'
     : n === 1998 ? '    zramSwap = { enable = true; algorithm = "zstd"; memoryPercent = 50; };\n'
     : '';
-  const services = Array.from({ length: 6 }, (_, i) => `    systemd.services.svc${n}x${i} = {\n      description = "Service ${i} of module ${n}";\n      wantedBy = [ "multi-user.target" ];\n      after = [ "network-online.target" ];\n      serviceConfig = { Type = "simple"; Restart = "on-failure"; MemoryMax = "${(i + 1) * 256}M"; };\n      script = ''\n        echo "starting ${n}/${i}" >&2\n        exec \${pkgs.coreutils}/bin/sleep infinity\n      '';\n    };\n`).join('');
+  const services = Array.from({ length: 13 }, (_, i) => `    systemd.services.svc${n}x${i} = {\n      description = "Service ${i} of module ${n}";\n      wantedBy = [ "multi-user.target" ];\n      after = [ "network-online.target" ];\n      serviceConfig = { Type = "simple"; Restart = "on-failure"; MemoryMax = "${(i + 1) * 256}M"; };\n      script = ''\n        echo "starting ${n}/${i}" >&2\n        exec \${pkgs.coreutils}/bin/sleep infinity\n      '';\n    };\n`).join('');
   return `# Module ${n}: generated for the benchmark\n{ config, lib, pkgs, ... }:\nlet\n  cfg = config.bench.m${n};\nin\n{\n  options.bench.m${n}.enable = lib.mkEnableOption "module ${n}";\n\n  config = lib.mkIf cfg.enable {\n${extra}${services}    environment.etc."bench/${n}.conf".text = ''\n      value = ${n}\n    '';\n  };\n}\n`;
 }
 

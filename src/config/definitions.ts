@@ -65,6 +65,9 @@ export function findDefinitions(
   optionPath: string[],
 ): { definitions: Definition[]; opaque: Opaque[] } {
   const walk: Walk = { option: optionPath.join('.'), module, found: [], opaque: [] };
+  // The option's own name, or the set holding it, must be written somewhere.
+  const named = optionPath.slice(-2).some((word) => module.mentions(word));
+  if (!named) return { definitions: [], opaque: [] };
   const body = moduleBody(module.expr);
   if (!body) return { definitions: [], opaque: [] };
 

@@ -14,15 +14,51 @@ import {
 } from '../nix/query.js';
 import { childNodes, childTokens, walk, type Node, type SyntaxTree } from '../nix/syntax.js';
 import type { Workspace } from '../system/workspace.js';
-import { parseFile } from './parse-file.js';
+import { parseBuffer, parseFile } from './parse-file.js';
 
 export interface ModuleSource {
   file: string;
-  tree: SyntaxTree;
+  /** Parsed on first use: most modules of a large configuration never are. */
+  readonly tree: SyntaxTree;
   /** The module expression: a whole file, or an inline module in a list. */
-  expr: Node;
+  readonly expr: Node;
   inline: boolean;
+  /**
+   * Whether the file's bytes contain `word` at all. A file that never
+   * writes a name cannot define it, so it need not be parsed to look.
+   */
+  mentions(word: string): boolean;
 }
+
+/** A module that is a whole file, parsed only when something asks. */
+class FileModule implements ModuleSource {
+  readonly inline = false;
+  private parsed: SyntaxTree | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly bytes: Buffer,
+  ) {}
+
+  get tree(): SyntaxTree {
+    return (this.parsed ??= parseBuffer(this.bytes, this.file));
+  }
+
+  get expr(): Node {
+    return rootExpression(this.tree);
+  }
+
+  mentions(word: string): boolean {
+    let words = mentionCache.get(this.bytes);
+    if (!words) mentionCache.set(this.bytes, (words = new Map()));
+    let found = words.get(word);
+    if (found === undefined) words.set(word, (found = this.bytes.includes(word, 0, 'latin1')));
+    return found;
+  }
+}
+
+// The graph is read again after each write; the answers for unchanged bytes stay.
+const mentionCache = new WeakMap<Buffer, Map<string, boolean>>();
 
 export interface Unfollowed {
   file: string;
@@ -80,7 +116,7 @@ async function addModule(
 ): Promise<void> {
   const item = stripParens(entry);
   if (item.kind === 'AttrSet' || item.kind === 'Lambda') {
-    const module = { file: tree.file, tree, expr: item, inline: true };
+    const module: ModuleSource = { file: tree.file, tree, expr: item, inline: true, mentions: () => true };
     config.modules.push(module);
     await followImports(workspace, config, module, seen);
     return;
@@ -106,8 +142,7 @@ async function addModule(
   if (seen.has(file)) return;
   seen.add(file);
 
-  const moduleTree = await parseFile(workspace, file);
-  const module = { file, tree: moduleTree, expr: rootExpression(moduleTree), inline: false };
+  const module = new FileModule(file, await workspace.read(file));
   config.modules.push(module);
   await followImports(workspace, config, module, seen);
 }
@@ -118,6 +153,7 @@ async function followImports(
   module: ModuleSource,
   seen: Set<string>,
 ): Promise<void> {
+  if (!module.mentions('imports')) return;
   const body = moduleBody(module.expr);
   if (body?.kind !== 'AttrSet') return;
   for (const binding of childNodes(body).filter((n) => n.kind === 'Binding')) {

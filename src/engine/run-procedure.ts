@@ -37,7 +37,9 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
       if (ctx.signal.aborted) throw new AbortError('Interrupted.');
     }
   } catch (error) {
-    if (error instanceof AbortError || error instanceof RebuildError) await restore(ctx, error);
+    // Until the system runs the new files, the old files are the truth:
+    // any failure puts them back. After the switch they stay, to match it.
+    if (summary.rebuild?.status !== 'switched') await restore(ctx, error as Error);
     throw error;
   }
 
@@ -119,8 +121,8 @@ function reportCheck(ctx: RunContext, result: CheckResult): void {
 
 async function restore(ctx: RunContext, reason: Error): Promise<void> {
   const restored = await ctx.workspace.restoreAll();
-  if (restored.length === 0) return;
-  const what = reason instanceof AbortError ? 'Stopped' : 'The rebuild failed';
+  if (restored.length === 0 || ctx.options.dryRun) return;
+  const what = reason instanceof AbortError ? 'Stopped' : reason instanceof RebuildError ? 'The rebuild failed' : 'Stopped by an error';
   ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
 }
 

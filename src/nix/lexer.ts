@@ -1,14 +1,14 @@
 // A hand-written lexer for the Nix language, mirroring the flex scanner of
 // Nix 2.x rule for rule: longest match wins, ties go to the earlier rule,
 // and a stack of start states follows strings, indented strings, paths and
-// `${ }` interpolations exactly as Nix does. The lexer never looks at the
-// parser: the parser pulls tokens one at a time (and may look ahead freely,
-// since lexing does not depend on parser state).
+// `${ }` interpolations exactly as Nix does. Like flex, it never looks at
+// the parser: the parser pulls tokens one at a time, and for its few
+// decisions that need more lookahead it scans bytes (significantOffset).
 //
 // Input is a byte string (one JS char per byte, see syntax.ts). Every byte
 // of the input ends up in exactly one token, trivia included.
 
-import { NixSyntaxError, type Token, type TokenKind } from './syntax.js';
+import { NixSyntaxError, fromByteString, type Token, type TokenKind } from './syntax.js';
 
 // Start states. CODE_* share one rule set and differ only in what `}` pops.
 const CODE_INITIAL = 0; // bottom of the stack: `}` does not pop
@@ -34,6 +34,15 @@ const KEYWORDS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
 
 const KEYWORD_START = new Uint8Array(128);
 for (const k of KEYWORDS.keys()) KEYWORD_START[k.charCodeAt(0)] = 1;
+const KEYWORDS_BY_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, TokenKind]>> = Array.from({ length: 8 }, (_, n) =>
+  [...KEYWORDS].filter(([k]) => k.length === n),
+);
+
+/** The kind of the identifier s[start, start + len): a keyword's or 'ident'. No hashing. */
+function keywordAt(s: string, start: number, len: number): TokenKind {
+  for (const [word, kind] of KEYWORDS_BY_LENGTH[len]!) if (s.startsWith(word, start)) return kind;
+  return 'ident';
+}
 
 /** Whitespace texts "\n" + k spaces, shared instead of sliced: most whitespace tokens are these. */
 const NEWLINE_INDENTS: string[] = Array.from({ length: 64 }, (_, k) => '\n' + ' '.repeat(k));
@@ -106,8 +115,8 @@ export class LineIndex {
 /** Describes a token (or the end of input) for an error message, on one line. */
 export function describeToken(token: Token | null): string {
   if (token === null) return 'end of file';
-  let text = token.text.length > 24 ? token.text.slice(0, 24) + '...' : token.text;
-  text = text.replace(/[\x00-\x1f\x7f-\xff]/g, (c) => {
+  let text = fromByteString(token.text.length > 24 ? token.text.slice(0, 24) + '...' : token.text);
+  text = text.replace(/[\x00-\x1f\x7f]/g, (c) => {
     const code = c.charCodeAt(0);
     return code === 10 ? '\\n' : '\\x' + code.toString(16).padStart(2, '0');
   });
@@ -419,12 +428,11 @@ export class Lexer {
   }
 
   private ident(start: number, end: number): Token {
-    const text = this.text.slice(start, end);
+    const s = this.text;
     const len = end - start;
-    // Only look a keyword up when the first byte and length allow one.
-    const kind = len >= 2 && len <= 7 && KEYWORD_START[this.text.charCodeAt(start)] ? (KEYWORDS.get(text) ?? 'ident') : 'ident';
+    const kind = len >= 2 && len <= 7 && KEYWORD_START[s.charCodeAt(start)] ? keywordAt(s, start, len) : 'ident';
     this.pos = end;
-    return { type: 'token', kind, start, end, text };
+    return { type: 'token', kind, start, end, text: s.slice(start, end) };
   }
 
   /** Emits a path fragment and enters the path state that follows it. */
@@ -681,10 +689,9 @@ export function unescapeString(raw: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     let c = raw.charCodeAt(i);
-    if (c === 0) break; // Nix's C string ends at a NUL byte
+    if (c === 0) break; // Nix's C string ends at a NUL byte (an escaped one stays)
     if (c === C_BACKSLASH && i + 1 < raw.length) {
       c = raw.charCodeAt(++i);
-      if (c === 0) break;
       out += c === 110 ? '\n' : c === 114 ? '\r' : c === 116 ? '\t' : raw[i];
     } else if (c === C_CR) {
       out += '\n';
