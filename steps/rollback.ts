@@ -3,6 +3,7 @@
 //   2. zramSwap.memoryPercent = 25;
 //   3. "vm.swappiness" = 60;
 //   4. nixos-rebuild switch, then check the running system shows all three.
+import type { OptionTarget } from '../src/config/option-plan.js';
 import type { Procedure } from '../src/engine/types.js';
 import { newGenerationRunning, nixConfIs, sysctlIs, verify, zramSizeIs } from '../src/step-kinds/checks.js';
 import { rebuild } from '../src/step-kinds/rebuild.js';
@@ -11,29 +12,24 @@ import { setOptions } from '../src/step-kinds/set-options.js';
 const auto = { type: 'string', value: 'auto' } as const;
 const int = (value: number) => ({ type: 'int', value }) as const;
 
+/** What each group of the rollback sets, as data the tests use too. */
+export const rollbackTargets: Record<'cpu' | 'zram' | 'swappiness', OptionTarget[]> = {
+  cpu: [
+    { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'], nixosDefault: auto },
+    { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault', confKeys: ['cores', 'build-cores'], nixosDefault: int(0) },
+  ],
+  zram: [{ option: 'zramSwap.memoryPercent', value: int(25), nixosDefault: int(50), addInto: 'zramSwap' }],
+  swappiness: [{ option: 'boot.kernel.sysctl."vm.swappiness"', value: int(60), nixosDefault: int(60) }],
+};
+
 export const rollback: Procedure = {
   name: 'rollback',
   summary: 'Undo the build-memory tuning: max-jobs "auto", cores 0, zram 25%, swappiness 60.',
   groups: ['cpu', 'zram', 'swappiness'],
   steps: [
-    setOptions({
-      title: 'Revert CPU settings (max-jobs, cores)',
-      group: 'cpu',
-      targets: [
-        { option: 'nix.settings.max-jobs', aliases: ['nix.maxJobs'], value: auto, wrapPlainIn: 'mkDefault', confKeys: ['max-jobs'], nixosDefault: auto },
-        { option: 'nix.settings.cores', aliases: ['nix.buildCores', 'nix.settings.build-cores'], value: int(0), wrapPlainIn: 'mkDefault', confKeys: ['cores', 'build-cores'], nixosDefault: int(0) },
-      ],
-    }),
-    setOptions({
-      title: 'Reduce zram to 25% of RAM',
-      group: 'zram',
-      targets: [{ option: 'zramSwap.memoryPercent', value: int(25), nixosDefault: int(50), addInto: 'zramSwap' }],
-    }),
-    setOptions({
-      title: 'Lower vm.swappiness to 60',
-      group: 'swappiness',
-      targets: [{ option: 'boot.kernel.sysctl."vm.swappiness"', value: int(60), nixosDefault: int(60) }],
-    }),
+    setOptions({ title: 'Revert CPU settings (max-jobs, cores)', group: 'cpu', targets: rollbackTargets.cpu }),
+    setOptions({ title: 'Reduce zram to 25% of RAM', group: 'zram', targets: rollbackTargets.zram }),
+    setOptions({ title: 'Lower vm.swappiness to 60', group: 'swappiness', targets: rollbackTargets.swappiness }),
     rebuild({ title: 'Rebuild and switch', watchMemory: false }),
     verify('the new generation is running', newGenerationRunning()),
     verify('max-jobs in nix.conf is auto', nixConfIs('max-jobs', auto), 'cpu'),
