@@ -1,5 +1,5 @@
 // The one place that asks the user anything. Tests replace it.
-import { select } from '@inquirer/prompts';
+import { confirm, select } from '@inquirer/prompts';
 
 import { AbortError } from '../errors.js';
 
@@ -7,11 +7,14 @@ export type StepAnswer = 'apply' | 'skip' | 'abort';
 
 export interface Prompter {
   askStep(question: string): Promise<StepAnswer>;
+  /** A yes/no question; the terminal's default answer is No. */
+  confirm(question: string): Promise<boolean>;
 }
 
 /** --yes: every step is applied. */
 export const applyAll: Prompter = {
   askStep: async () => 'apply',
+  confirm: async () => true,
 };
 
 export const terminalPrompter: Prompter = {
@@ -26,6 +29,15 @@ export const terminalPrompter: Prompter = {
           { name: 'Abort', value: 'abort', description: 'stop and put back what this run changed' },
         ],
       });
+    } catch (error) {
+      if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
+      throw error;
+    }
+  },
+
+  async confirm(question) {
+    try {
+      return await confirm({ message: question, default: false });
     } catch (error) {
       if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
       throw error;

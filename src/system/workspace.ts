@@ -1,7 +1,8 @@
 // The file seam. Every read and write of a configuration file goes through a
 // Workspace, which remembers each file's original bytes so a failed or
 // aborted run can put them back, and which honours --dry-run in one place:
-// in a dry run, writes land in memory only.
+// in a dry run, writes land in memory only. With a journal, every write is
+// recorded (old bytes saved) before the file is touched.
 import { readFile } from 'node:fs/promises';
 
 import { UserError } from '../errors.js';
@@ -13,11 +14,21 @@ export interface FileChange {
   after: Buffer;
 }
 
+/** Records a write before it happens (write-ahead) and how it ended. */
+export interface WriteJournal {
+  beforeWrite(file: string, before: Buffer, after: Buffer): Promise<void>;
+  afterWrite(file: string, after: Buffer): Promise<void>;
+  writeFailed(file: string, error: unknown): Promise<void>;
+}
+
 export class Workspace {
   private readonly current = new Map<string, Buffer>();
   private readonly originals = new Map<string, Buffer>();
 
-  constructor(readonly dryRun: boolean) {}
+  constructor(
+    readonly dryRun: boolean,
+    private readonly journal?: WriteJournal,
+  ) {}
 
   async read(file: string): Promise<Buffer> {
     const cached = this.current.get(file);
@@ -45,7 +56,7 @@ export class Workspace {
       if (!onDisk || !onDisk.equals(before)) {
         throw new UserError(`${file} was changed by someone else during this run; nothing was written to it. Run again.`);
       }
-      await writeFileAtomic(file, after);
+      await this.replace(file, before, after);
     }
     if (!this.originals.has(file)) this.originals.set(file, before);
     this.current.set(file, after);
@@ -70,11 +81,22 @@ export class Workspace {
         if (onDisk && !onDisk.equals(after) && !onDisk.equals(before)) {
           throw new UserError(`${file} was changed by someone else during this run; left as it is. Compare it with your version control.`);
         }
-        await writeFileAtomic(file, before);
+        await this.replace(file, onDisk ?? after, before);
       }
       this.current.set(file, before);
       restored.push(file);
     }
     return restored;
+  }
+
+  private async replace(file: string, before: Buffer, after: Buffer): Promise<void> {
+    await this.journal?.beforeWrite(file, before, after);
+    try {
+      await writeFileAtomic(file, after);
+    } catch (error) {
+      await this.journal?.writeFailed(file, error);
+      throw error;
+    }
+    await this.journal?.afterWrite(file, after);
   }
 }
