@@ -81,9 +81,12 @@ export class RunJournal implements WriteJournal {
   }
 }
 
-/** Appends a record to an earlier run (an undo closing it). */
+/**
+ * Appends a record to an earlier run (an undo closing it). The leading newline
+ * ends a line the run may have left torn when it was killed mid-append.
+ */
 export async function appendToRun(run: RunEntry, record: JournalRecord): Promise<void> {
-  await appendLine(path.join(run.dir, JOURNAL_FILE), JSON.stringify(record));
+  await appendLine(path.join(run.dir, JOURNAL_FILE), `\n${JSON.stringify(record)}`);
 }
 
 /** Every recorded run, newest first. */

@@ -41,6 +41,7 @@ export async function undoRun(
   refuseEditedFiles(target, plan, ui);
 
   if (plan.changes.length === 0) {
+    if (!options.dryRun && (!isFinished(target) || interruptedUndo)) await removeTempFiles(target, ui);
     if (!options.dryRun) await closeTarget(target, interruptedUndo, undefined);
     const why = isFinished(target) ? 'its files already hold their bytes from before it' : 'it was stopped before it changed any file';
     ui.print(`Nothing to restore for ${describeRun(target)}: ${why}.`);
