@@ -69,14 +69,16 @@ async function settleUnfinishedRun(start: RunStart, id: string): Promise<void> {
     throw new UserError(`${what} Run \`tune-wizard undo\` to put its files back (it shows the diff first), then run this again.`);
   }
   start.ui.warn(what);
-  if (!(await start.prompter.confirm(`Undo ${target === unfinished ? 'it' : `run ${target.id}`} now, then go on with this run?`))) {
+  const undoId = `${id}-undo`;
+  const question = `Restore these files (undo ${target === unfinished ? 'that run' : `run ${target.id}`}), then go on with this run?`;
+  const options = { stateDir: start.stateDir, ui: start.ui, prompter: start.prompter, force: false, dryRun: false, question };
+  const result = await undoRun(target, undoId, target === unfinished ? undefined : unfinished, options);
+  if (result === 'declined') {
     throw new UserError('Stopped; nothing was changed. Run `tune-wizard undo` to put its files back, then run this again.');
   }
-  const undoId = `${id}-undo`;
-  const options = { stateDir: start.stateDir, ui: start.ui, prompter: start.prompter, force: false, dryRun: false };
-  const result = await undoRun(target, undoId, target === unfinished ? undefined : unfinished, options);
-  await result?.journal.recordRebuild('skipped', [], 'rebuilt by the run that follows');
-  await result?.journal.finish('done', ExitCode.ok);
+  if (typeof result === 'string') return;
+  await result.journal.recordRebuild('skipped', [], 'rebuilt by the run that follows');
+  await result.journal.finish('done', ExitCode.ok);
 }
 
 /** The same procedure, with every gate and verification recorded as it is measured. */

@@ -50,7 +50,7 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
   try {
     if (lock?.tookOverFrom) ui.info(`took over the lock of run ${lock.tookOverFrom.runId} (pid ${lock.tookOverFrom.pid}), which is no longer running`);
     const result = await undoRun(target, undoId, interruptedUndo, command);
-    if (!result) return ExitCode.ok;
+    if (typeof result === 'string') return ExitCode.ok;
     return await offerRebuild(command, result, target.start.flake, target.start.host);
   } finally {
     await lock?.release();

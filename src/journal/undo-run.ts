@@ -20,6 +20,8 @@ export interface UndoOptions {
   prompter: Prompter;
   force: boolean;
   dryRun: boolean;
+  /** The yes/no question asked after the diff. */
+  question?: string;
 }
 
 export interface UndoResult {
@@ -29,13 +31,15 @@ export interface UndoResult {
   restored: string[];
 }
 
-/** Returns undefined when nothing was written (nothing to do, declined, or a dry run). */
+/** What happened when nothing was written: nothing to restore, the user said no, or a dry run. */
+export type UndoSkipped = 'nothing' | 'declined' | 'dry-run';
+
 export async function undoRun(
   target: RunEntry,
   undoId: string,
   interruptedUndo: RunEntry | undefined,
   options: UndoOptions,
-): Promise<UndoResult | undefined> {
+): Promise<UndoResult | UndoSkipped> {
   const { ui } = options;
   const plan = await planRestore(target, options.force);
   refuseEditedFiles(target, plan, ui);
@@ -45,7 +49,7 @@ export async function undoRun(
     if (!options.dryRun) await closeTarget(target, interruptedUndo, undefined);
     const why = isFinished(target) ? 'its files already hold their bytes from before it' : 'it was stopped before it changed any file';
     ui.print(`Nothing to restore for ${describeRun(target)}: ${why}.`);
-    return undefined;
+    return 'nothing';
   }
 
   ui.print(`Undo ${describeRun(target)}: put back ${plan.changes.length} file(s) in ${target.start.flake}`);
@@ -53,11 +57,12 @@ export async function undoRun(
   for (const change of plan.changes) ui.print(renderDiff(change, target.start.flake));
   if (options.dryRun) {
     ui.print('Dry run: nothing was restored. Run again without --dry-run to restore these files.');
-    return undefined;
+    return 'dry-run';
   }
-  if (!(await options.prompter.confirm(`Restore ${plan.changes.length} file(s) to their bytes from before run ${target.id}?`))) {
+  const question = options.question ?? `Restore ${plan.changes.length} file(s) to their bytes from before run ${target.id}?`;
+  if (!(await options.prompter.confirm(question))) {
     ui.print('Nothing was restored.');
-    return undefined;
+    return 'declined';
   }
 
   const journal = await RunJournal.start(options.stateDir, {
