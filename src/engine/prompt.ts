@@ -1,6 +1,5 @@
-// The one place that asks the user anything. Tests replace it.
-import { confirm, select } from '@inquirer/prompts';
-
+// The one place that asks the user anything. Tests replace it. The prompt
+// library loads on the first question, so --yes runs start faster.
 import { AbortError } from '../errors.js';
 
 export type StepAnswer = 'apply' | 'skip' | 'abort';
@@ -19,6 +18,7 @@ export const applyAll: Prompter = {
 
 export const terminalPrompter: Prompter = {
   async askStep(question) {
+    const { select } = await import('@inquirer/prompts');
     try {
       return await select<StepAnswer>({
         message: question,
@@ -36,6 +36,7 @@ export const terminalPrompter: Prompter = {
   },
 
   async confirm(question) {
+    const { confirm } = await import('@inquirer/prompts');
     try {
       return await confirm({ message: question, default: false });
     } catch (error) {

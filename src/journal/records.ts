@@ -128,7 +128,7 @@ function traceFiles(records: JournalRecord[]): FileTrail[] {
   const trails = new Map<string, FileTrail>();
   for (const record of records) {
     if (record.type === 'intent') {
-      const trail = trails.get(record.file) ?? { file: record.file, original: record.sha256Before, known: new Set<string>(), last: undefined };
+      const trail = trails.get(record.file) ?? newTrail(record);
       trail.known.add(record.sha256Before);
       trail.known.add(record.sha256After);
       trails.set(record.file, trail);
@@ -139,6 +139,10 @@ function traceFiles(records: JournalRecord[]): FileTrail[] {
     }
   }
   return [...trails.values()];
+}
+
+function newTrail(first: IntentRecord): FileTrail {
+  return { file: first.file, original: first.sha256Before, known: new Set<string>(), last: undefined };
 }
 
 export function isFinished(run: RunEntry): boolean {

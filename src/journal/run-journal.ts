@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import type { CheckResult } from '../engine/types.js';
 import { UserError } from '../errors.js';
+import { syncDirectory } from '../system/atomic-write.js';
 import type { WriteJournal } from '../system/workspace.js';
 import { crossBoundary } from '../system/test-hooks.js';
 import { appendLine, createPrivateDir, ensurePrivateDir, listDirs, readBytes, saveBytesOnce } from './journal-files.js';
@@ -41,6 +42,7 @@ export class RunJournal implements WriteJournal {
     await createPrivateDir(dir);
     const journal = new RunJournal(start.id, dir);
     await journal.append({ type: 'start', ...start, time: new Date().toISOString() });
+    await syncDirectory(dir);
     crossBoundary('run-started');
     return journal;
   }

@@ -48,7 +48,8 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
         startedAt: new Date().toISOString(),
       });
   try {
-    if (lock?.tookOverFrom) ui.info(`took over the lock of run ${lock.tookOverFrom.runId} (pid ${lock.tookOverFrom.pid}), which is no longer running`);
+    const stale = lock?.tookOverFrom;
+    if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
     const result = await undoRun(target, undoId, interruptedUndo, command);
     if (typeof result === 'string') return ExitCode.ok;
     return await offerRebuild(command, result, target.start.flake, target.start.host);
