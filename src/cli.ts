@@ -18,7 +18,7 @@ import type { Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { runHistoryCommand } from './journal/history-command.js';
-import { beginJournaledRun, finishJournaledRun, recordChecks, type JournaledRun } from './journal/journaled-run.js';
+import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
 import { findStateDir } from './journal/state-dir.js';
 import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
@@ -65,11 +65,14 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const flakeDir = path.resolve(args.flake);
   await requireFlake(flakeDir);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
+  const stateDir = findStateDir(process.env);
+  const flakeRealPath = await realpath(flakeDir);
+  if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
-    stateDir: findStateDir(process.env),
+    stateDir,
     command: [args.command, ...(args.moduleName ? [args.moduleName] : [])],
     flake: flakeDir,
-    flakeRealPath: await realpath(flakeDir),
+    flakeRealPath,
     host,
     ui,
     prompter,

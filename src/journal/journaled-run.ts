@@ -6,7 +6,7 @@ import type { RunSummary } from '../engine/run-procedure.js';
 import type { Procedure, Step } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
 import { AbortError, ExitCode, GateError, RebuildError, UserError } from '../errors.js';
-import { isFinished, type EndStatus } from './records.js';
+import { isFinished, type EndStatus, type RunEntry } from './records.js';
 import { acquireLock, type HeldLock } from './run-lock.js';
 import { listRuns, newRunId, RunJournal } from './run-journal.js';
 import { describeRun } from './undo-target.js';
@@ -57,10 +57,20 @@ export async function beginJournaledRun(start: RunStart): Promise<JournaledRun> 
   }
 }
 
+/** A dry run changes nothing, so it only mentions a run that never finished. */
+export async function warnOfUnfinishedRun(stateDir: string, flakeRealPath: string, ui: Ui): Promise<void> {
+  const unfinished = findUnfinished(await listRuns(stateDir), flakeRealPath);
+  if (unfinished) ui.warn(`${describeRun(unfinished)} did not finish; \`tune-wizard undo\` puts its files back.`);
+}
+
+function findUnfinished(runs: RunEntry[], flakeRealPath: string): RunEntry | undefined {
+  return runs.find((run) => run.start.flakeRealPath === flakeRealPath && !isFinished(run));
+}
+
 /** A run of this flake that never finished must be undone before another starts. */
 async function settleUnfinishedRun(start: RunStart, id: string): Promise<void> {
   const runs = await listRuns(start.stateDir);
-  const unfinished = runs.find((run) => run.start.flakeRealPath === start.flakeRealPath && !isFinished(run));
+  const unfinished = findUnfinished(runs, start.flakeRealPath);
   if (!unfinished) return;
 
   const target = unfinished.start.undoOf ? runs.find((run) => run.id === unfinished.start.undoOf) : unfinished;

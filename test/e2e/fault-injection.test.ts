@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { makeSandbox, runCli, snapshot, startCli, type Sandbox } from '../support/sandbox.js';
 
 const RANDOM_KILLS = 8;
-const PARALLEL = Math.max(2, os.availableParallelism());
+const PARALLEL = Math.max(4, os.availableParallelism() * 2);
 const TEMP_FILE = /\.tune-wizard-[0-9a-f]{8}$/;
 
 const hash = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

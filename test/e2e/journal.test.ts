@@ -188,6 +188,10 @@ describe('a run killed half-way', () => {
     expect(next.stderr).toContain('Run `tune-wizard undo` to put its files back');
     expect(changedFiles(halfway, snapshot(sandbox.flake))).toEqual([]);
 
+    const dryRun = await runCli(sandbox, ['rollback', '--dry-run']);
+    expect(dryRun.exitCode).toBe(0);
+    expect(dryRun.stderr).toMatch(/⚠ run \S+ \(tune-wizard rollback, .*\) did not finish; `tune-wizard undo` puts its files back\./);
+
     const undo = await runCli(sandbox, ['undo', '--yes', '--no-rebuild']);
 
     expect(undo.exitCode).toBe(0);
@@ -198,6 +202,26 @@ describe('a run killed half-way', () => {
 
     const retry = await runCli(sandbox, ['rollback', '--yes']);
     expect(retry.exitCode).toBe(0);
+  });
+});
+
+describe('an undo killed half-way', () => {
+  it('is finished by the next undo, which brings back the exact original bytes', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+    const killed = await runCli(sandbox, ['undo', '--yes', '--no-rebuild'], { TUNE_WIZARD_TEST_KILL_AT: 'renamed@4' });
+    expect(killed.exitCode).toBeUndefined();
+    expect(changedFiles(before, snapshot(sandbox.flake)).length).toBeGreaterThan(0);
+
+    const undo = await runCli(sandbox, ['undo', '--yes', '--no-rebuild']);
+
+    expect(undo.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    const history = await runCli(sandbox, ['history']);
+    expect(history.stdout).toMatch(/undo \S+\s+interrupted\s/);
+    const again = await runCli(sandbox, ['undo', '--yes', '--no-rebuild']);
+    expect(again.stdout).toMatch(/^Nothing left to undo/);
   });
 });
 
