@@ -20,6 +20,7 @@ const env = {
   TW_STUB_SYSROOT: sysroot,
   TW_STUB_SWITCH_STATE: path.join(repo, 'test/fixtures/sysroots/rolled-back'),
   TUNE_WIZARD_MEMORY_INTERVAL_MS: '1000',
+  XDG_STATE_HOME: path.join(work, 'state'),
 };
 const cli = path.join(repo, 'dist/src/cli.js');
 const common = ['--yes', '--flake', `${flake}#kernelcore`, '--sysroot', sysroot];
@@ -38,5 +39,7 @@ console.log('nixos-rebuild is a stand-in (test/support/bin); /proc and /sys come
 run('1. Roll the build-memory tuning back', ['rollback', ...common]);
 run('2. Bring unified-llm back', ['reenable', 'unified-llm', ...common]);
 run('3. Run rollback again: nothing left to change', ['rollback', ...common]);
+run('4. The journal of those runs', ['history']);
+run('5. Undo the last run that changed files (reenable)', ['undo', ...common]);
 console.log(`\nDone. The edited sample is in ${flake}; compare it with examples/kernelcore:`);
 console.log(`  diff -ru examples/kernelcore ${flake}`);

@@ -6,8 +6,11 @@ import { UsageError } from './errors.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
-  command: 'rollback' | 'reenable' | 'disable' | 'help' | 'version';
+  command: 'rollback' | 'reenable' | 'disable' | 'history' | 'undo' | 'help' | 'version';
   moduleName: string | undefined;
+  /** undo: the run to put back (default: the last one). */
+  runId: string | undefined;
+  force: boolean;
   flake: string;
   host: string | undefined;
   yes: boolean;
@@ -28,6 +31,15 @@ Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
   tune-wizard disable <unified-llm | ./path/to/module> [--reason TEXT] [options]
+  tune-wizard history
+  tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
+
+Commands
+  rollback   walk the build-memory tuning back
+  reenable   bring a commented-out heavy module back
+  disable    comment a module's import out again, with a note
+  history    list the recorded runs, newest first
+  undo       put back the files of the last run (or RUN), then offer the rebuild
 
 Options
   --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
@@ -37,12 +49,20 @@ Options
   --only LIST          rollback only these groups: cpu, zram, swappiness
   --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
   --reason TEXT        disable: why, for the note on the commented line
+  --force              undo: overwrite files that were edited since the run
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
 
 Every edit is shown as a diff and asked for before it is written. If the
 rebuild fails, every file this run changed is put back as it was.
+
+Every run is journaled in $XDG_STATE_HOME/tune-wizard (default
+~/.local/state/tune-wizard): each file's old bytes are saved before it is
+written, so \`tune-wizard undo\` can put them back even after a crash or kill.
+One run at a time per flake. A run that finds an earlier run unfinished
+offers to undo it first; with --yes it stops (exit 1) and asks you to run
+\`tune-wizard undo\`.
 
 Exit codes
   0    done, or nothing to do
@@ -56,6 +76,8 @@ Examples
   tune-wizard rollback --dry-run
   tune-wizard rollback --only zram,swappiness --flake ~/nixos#kernelcore
   tune-wizard reenable unified-llm --min-headroom 10G
+  tune-wizard history
+  tune-wizard undo --no-rebuild
 `;
 
 export function parseCli(argv: string[]): CliArgs {
@@ -70,6 +92,7 @@ export function parseCli(argv: string[]): CliArgs {
         yes: { type: 'boolean', short: 'y' },
         'dry-run': { type: 'boolean' },
         'no-rebuild': { type: 'boolean' },
+        force: { type: 'boolean' },
         only: { type: 'string' },
         'min-headroom': { type: 'string' },
         reason: { type: 'string' },
@@ -85,6 +108,8 @@ export function parseCli(argv: string[]): CliArgs {
   const [flake, host] = splitFlake(values.flake ?? '/etc/nixos');
   const base = {
     moduleName: undefined,
+    runId: undefined,
+    force: values.force ?? false,
     flake,
     host,
     yes: values.yes ?? false,
@@ -100,7 +125,8 @@ export function parseCli(argv: string[]): CliArgs {
   if (values.version) return { ...base, command: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback, reenable or disable. See tune-wizard --help.');
+  if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, history or undo. See tune-wizard --help.');
+  if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
 
   if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
   if (command === 'rollback') {
@@ -116,7 +142,18 @@ export function parseCli(argv: string[]): CliArgs {
     }
     return { ...base, command, moduleName: rest[0] };
   }
-  throw new UsageError(`unknown command "${command}": use rollback, reenable or disable. See tune-wizard --help.`);
+  if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
+    throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
+  }
+  if (command === 'history') {
+    if (rest.length > 0) throw new UsageError(`history takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+    return { ...base, command };
+  }
+  if (command === 'undo') {
+    if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
+    return { ...base, command, runId: rest[0] };
+  }
+  throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, history or undo. See tune-wizard --help.`);
 }
 
 function splitFlake(value: string): [string, string | undefined] {

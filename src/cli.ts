@@ -3,7 +3,7 @@
 // procedure, and turn the outcome into one message and an exit code. This
 // is the only place that exits.
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,12 +12,16 @@ import { reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
 import { loadConfiguration, type Configuration } from './config/module-graph.js';
-import { applyAll, terminalPrompter } from './engine/prompt.js';
+import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { rebuildCommand } from './engine/rebuild.js';
-import { runProcedure } from './engine/run-procedure.js';
+import { runProcedure, type RunSummary } from './engine/run-procedure.js';
 import type { Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
+import { runHistoryCommand } from './journal/history-command.js';
+import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
+import { findStateDir } from './journal/state-dir.js';
+import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
 import { Sysroot } from './system/sysroot.js';
 import { Workspace } from './system/workspace.js';
@@ -34,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       ui.print(readVersion());
       return ExitCode.ok;
     }
+    if (args.command === 'history') return await runHistoryCommand(findStateDir(process.env), ui);
     return await runCommand(args, ui);
   } catch (error) {
     if (error instanceof UserError) {
@@ -51,17 +56,59 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   if (!args.yes && !args.dryRun && !interactive) {
     throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
   }
+  const prompter = args.yes ? applyAll : terminalPrompter;
+  if (args.command === 'undo') {
+    const stateDir = findStateDir(process.env);
+    return runUndoCommand({ ...args, stateDir, ui, prompter, runner: processRunner });
+  }
 
   const sysroot = new Sysroot(path.resolve(args.sysroot));
   const flakeDir = path.resolve(args.flake);
   await requireFlake(flakeDir);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
-  const workspace = new Workspace(args.dryRun);
+  const stateDir = findStateDir(process.env);
+  const flakeRealPath = await realpath(flakeDir);
+  if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
+  const run = args.dryRun ? undefined : await beginJournaledRun({
+    stateDir,
+    command: [args.command, ...(args.moduleName ? [args.moduleName] : [])],
+    flake: flakeDir,
+    flakeRealPath,
+    host,
+    ui,
+    prompter,
+    yes: args.yes,
+  });
+  const workspace = new Workspace(args.dryRun, run?.journal);
+  try {
+    const summary = await runJournaled(args, ui, { flakeDir, host, sysroot, workspace, prompter }, run);
+    if (run) await finishJournaledRun(run, summary, undefined);
+  } catch (error) {
+    if (run) await finishJournaledRun(run, undefined, error);
+    if (run && workspace.changes().length > 0) {
+      ui.warn(`this run left ${workspace.changes().length} file(s) changed; \`tune-wizard undo\` puts them back (run ${run.journal.id}).`);
+    }
+    throw error;
+  }
+  return ExitCode.ok;
+}
+
+interface Setup {
+  flakeDir: string;
+  host: string;
+  sysroot: Sysroot;
+  workspace: Workspace;
+  prompter: Prompter;
+}
+
+async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
+  const { flakeDir, host, sysroot, workspace } = setup;
   const interrupt = new AbortController();
   const onSignal = (): void => interrupt.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const procedure = chooseProcedure(args);
+  const chosen = chooseProcedure(args);
+  const procedure = run ? recordChecks(chosen, run.journal) : chosen;
 
   const ctx: RunContext = {
     flakeDir,
@@ -87,12 +134,11 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
 
   ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${flakeDir}, host ${host}${args.dryRun ? ', dry run' : ''}\n`);
   try {
-    await runProcedure(procedure, ctx, args.yes ? applyAll : terminalPrompter);
+    return await runProcedure(procedure, ctx, setup.prompter);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return ExitCode.ok;
 }
 
 /** The configuration, read again only after a file was written. */

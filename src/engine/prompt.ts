@@ -1,20 +1,23 @@
-// The one place that asks the user anything. Tests replace it.
+// The one place that asks the user anything. Tests replace it. The prompt
+// library loads on the first question, so --yes runs start faster.
 import { AbortError } from '../errors.js';
 
 export type StepAnswer = 'apply' | 'skip' | 'abort';
 
 export interface Prompter {
   askStep(question: string): Promise<StepAnswer>;
+  /** A yes/no question; the terminal's default answer is No. */
+  confirm(question: string): Promise<boolean>;
 }
 
 /** --yes: every step is applied. */
 export const applyAll: Prompter = {
   askStep: async () => 'apply',
+  confirm: async () => true,
 };
 
 export const terminalPrompter: Prompter = {
   async askStep(question) {
-    // Loaded here, not at start-up: --yes and --dry-run never need it.
     const { select } = await import('@inquirer/prompts');
     try {
       return await select<StepAnswer>({
@@ -26,6 +29,16 @@ export const terminalPrompter: Prompter = {
           { name: 'Abort', value: 'abort', description: 'stop and put back what this run changed' },
         ],
       });
+    } catch (error) {
+      if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
+      throw error;
+    }
+  },
+
+  async confirm(question) {
+    const { confirm } = await import('@inquirer/prompts');
+    try {
+      return await confirm({ message: question, default: false });
     } catch (error) {
       if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
       throw error;

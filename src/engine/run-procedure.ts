@@ -120,8 +120,12 @@ function reportCheck(ctx: RunContext, result: CheckResult): void {
 }
 
 async function restore(ctx: RunContext, reason: Error): Promise<void> {
-  const restored = await ctx.workspace.restoreAll();
-  if (restored.length === 0 || ctx.options.dryRun) return;
+  const { restored, keptEdited } = await ctx.workspace.restoreAll();
+  if (ctx.options.dryRun) return;
+  for (const file of keptEdited) {
+    ctx.ui.warn(`${describeFiles(ctx, [file])} was edited by someone else after this run wrote it; left as it is.`);
+  }
+  if (restored.length === 0) return;
   const what = reason instanceof AbortError ? 'Stopped' : reason instanceof RebuildError ? 'The rebuild failed' : 'Stopped by an error';
   ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
 }

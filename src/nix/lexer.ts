@@ -125,7 +125,9 @@ export function describeToken(token: Token | null): string {
 
 export class Lexer {
   private pos = 0;
+  /** The start state stack (below) and its top, kept in `state`. */
   private readonly stack: number[] = [CODE_INITIAL];
+  private state = CODE_INITIAL;
   /** Set right after `''`: the next token may be the ` *\n` that Nix drops. */
   private indOpen = false;
   /** Start of the latest path fragment, for the trailing-slash error. */
@@ -148,6 +150,17 @@ export class Lexer {
   error(offset: number, detail: string): NixSyntaxError {
     const { line, column } = this.lines.position(offset);
     return new NixSyntaxError(this.file, line, column, detail);
+  }
+
+  private push(state: number): void {
+    this.stack.push(state);
+    this.state = state;
+  }
+
+  private pop(): number {
+    const popped = this.stack.pop()!;
+    this.state = this.stack[this.stack.length - 1]!;
+    return popped;
   }
 
   private make(kind: TokenKind, start: number, end: number): Token {
@@ -191,7 +204,7 @@ export class Lexer {
   /** The next token, or null at the end of the input. */
   next(): Token | null {
     for (;;) {
-      const state = this.stack[this.stack.length - 1]!;
+      const state = this.state;
       if (state <= CODE_INTERP) return this.lexCode();
       if (state === STRING) return this.lexString();
       if (state === IND_STRING) return this.lexIndString();
@@ -259,6 +272,10 @@ export class Lexer {
         len = this.matchId(start);
         const d = s.charCodeAt(start + len);
         if (d !== C_DOT && d !== C_PLUS && d !== C_SLASH && d !== C_COLON) return this.ident(start, start + len);
+        // A path needs a `/` and a URI a `:` where the PATH_CHAR run ends
+        // (URI scheme bytes are PATH_CHARs): `a.b.c` stays a name.
+        const r = s.charCodeAt(this.pathRunEnd(start));
+        if (r !== C_SLASH && r !== C_COLON) return this.ident(start, start + len);
         kind = 'ident';
       } else if (c === C_DOT && s.charCodeAt(start + 1) === C_DOT && s.charCodeAt(start + 2) === C_DOT) {
         kind = 'ellipsis';
@@ -338,27 +355,27 @@ export class Lexer {
 
     switch (c) {
       case C_LBRACE:
-        this.stack.push(CODE_BRACE);
+        this.push(CODE_BRACE);
         return this.make('l_brace', start, start + 1);
       case C_RBRACE: {
         if (this.stack.length > 1) {
-          const popped = this.stack.pop();
+          const popped = this.pop();
           if (popped === CODE_INTERP) return this.make('interp_end', start, start + 1);
         }
         return this.make('r_brace', start, start + 1);
       }
       case C_DOLLAR:
         if (s.charCodeAt(start + 1) === C_LBRACE) {
-          this.stack.push(CODE_INTERP);
+          this.push(CODE_INTERP);
           return this.make('interp_start', start, start + 2);
         }
         break;
       case C_DQUOTE:
-        this.stack.push(STRING);
+        this.push(STRING);
         return this.make('dquote', start, start + 1);
       case C_QUOTE:
         if (s.charCodeAt(start + 1) === C_QUOTE) {
-          this.stack.push(IND_STRING);
+          this.push(IND_STRING);
           this.indOpen = true;
           return this.make('quote2', start, start + 2);
         }
@@ -439,8 +456,8 @@ export class Lexer {
   private pathFragment(start: number, end: number, first: boolean): Token {
     this.pathStart = start;
     const state = this.text.charCodeAt(end - 1) === C_SLASH ? IN_PATH_SLASH : IN_PATH;
-    if (first) this.stack.push(state);
-    else this.stack[this.stack.length - 1] = state;
+    if (first) this.push(state);
+    else this.stack[this.stack.length - 1] = this.state = state;
     return this.make('path', start, end);
   }
 
@@ -594,7 +611,7 @@ export class Lexer {
     const start = this.pos;
     if (s.charCodeAt(start) === C_DOLLAR && s.charCodeAt(start + 1) === C_LBRACE) {
       this.stack[this.stack.length - 1] = IN_PATH;
-      this.stack.push(CODE_INTERP);
+      this.push(CODE_INTERP);
       return this.make('interp_start', start, start + 2);
     }
     // {PATH} | {PATH_SEG} | {PATH_CHAR}+, longest
@@ -603,7 +620,7 @@ export class Lexer {
     if (s.charCodeAt(start + chars) === C_SLASH) len = Math.max(len, chars + 1);
     if (len > 0) return this.pathFragment(start, start + len, false);
     if (state === IN_PATH_SLASH) throw this.error(this.pathStart, 'path has a trailing slash');
-    this.stack.pop();
+    this.pop();
     return null;
   }
 
@@ -629,10 +646,10 @@ export class Lexer {
     }
     if (i > start) return this.make('str_content', start, i);
     if (s.charCodeAt(start) === C_DQUOTE) {
-      this.stack.pop();
+      this.pop();
       return this.make('dquote', start, start + 1);
     }
-    this.stack.push(CODE_INTERP);
+    this.push(CODE_INTERP);
     return this.make('interp_start', start, start + 2);
   }
 
@@ -667,7 +684,7 @@ export class Lexer {
     const d = s.charCodeAt(start + 1);
     if (c === C_DOLLAR) {
       if (d === C_LBRACE) {
-        this.stack.push(CODE_INTERP);
+        this.push(CODE_INTERP);
         return this.make('interp_start', start, start + 2);
       }
       return this.make('str_content', start, start + 1); // a lone `$`
@@ -677,7 +694,7 @@ export class Lexer {
     const e = s.charCodeAt(start + 2);
     if (e === C_DOLLAR || e === C_QUOTE) return this.make('str_content', start, start + 3); // ''$ '''
     if (e === C_BACKSLASH && start + 3 < s.length) return this.make('str_content', start, start + 4); // ''\x
-    this.stack.pop();
+    this.pop();
     return this.make('quote2', start, start + 2);
   }
 }

@@ -6,40 +6,57 @@ import { chown, lstat, open, realpath, rename, stat, unlink } from 'node:fs/prom
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
+import { crossBoundary, injectedWriteError } from './test-hooks.js';
 
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const target = await resolveSymlink(file);
-  const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.tune-wizard-${randomBytes(4).toString('hex')}`);
-  const old = await stat(target).catch(() => undefined);
+export interface WriteOptions {
+  /** Mode of a file that does not exist yet (an existing file keeps its own). */
+  mode?: number;
+}
 
+/** The prefix of the temporary files writeFileAtomic leaves only if it is killed. */
+export function tempPrefix(target: string): string {
+  return `.${path.basename(target)}.tune-wizard-`;
+}
+
+export async function writeFileAtomic(file: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+  let temp: string | undefined;
+  let dir = '';
   try {
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, old?.mode ?? 0o644);
+    const target = await resolveSymlink(file);
+    dir = path.dirname(target);
+    const old = await stat(target).catch(() => undefined);
+    const injected = injectedWriteError(target);
+    if (injected && injected.code !== 'ENOSPC') throw injected;
+
+    temp = path.join(dir, `${tempPrefix(target)}${randomBytes(4).toString('hex')}`);
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, old?.mode ?? options.mode ?? 0o644);
     try {
       await handle.writeFile(bytes);
-      if (old) {
-        await handle.chmod(old.mode & 0o7777);
-        if (process.getuid?.() === 0) await chown(temp, old.uid, old.gid);
-      }
+      if (injected) throw injected;
+      await handle.chmod(old ? old.mode & 0o7777 : (options.mode ?? 0o644));
+      if (old && process.getuid?.() === 0) await chown(temp, old.uid, old.gid);
       await handle.sync();
     } finally {
       await handle.close();
     }
+    crossBoundary('temp-synced');
     await rename(temp, target);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    if (temp) await unlink(temp).catch(() => undefined);
     throw describeWriteError(file, error);
   }
+  crossBoundary('renamed');
 
   await syncDirectory(dir);
 }
 
+/** A symlinked file is written through to its target, which stays a file. */
 async function resolveSymlink(file: string): Promise<string> {
   const info = await lstat(file).catch(() => undefined);
   return info?.isSymbolicLink() ? realpath(file) : file;
 }
 
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY).catch(() => undefined);
   if (!handle) return;
   try {
@@ -52,13 +69,15 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 export function describeWriteError(file: string, error: unknown): UserError {
+  if (error instanceof UserError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const reasons: Record<string, string> = {
     EACCES: 'permission denied; run with sudo, or point --flake at a checkout you can write',
     EPERM: 'permission denied; run with sudo, or point --flake at a checkout you can write',
-    EROFS: 'read-only file system; point --flake at a writable checkout',
-    ENOSPC: 'no space left on device; free some space and run again (nothing was written)',
-    EDQUOT: 'disk quota exceeded; free some space and run again (nothing was written)',
+    EROFS: 'read-only file system; remount it read-write, or point --flake at a writable checkout',
+    ENOSPC: 'no space left on device; free some space and run again (nothing was written to it)',
+    EDQUOT: 'disk quota exceeded; free some space and run again (nothing was written to it)',
+    ENOENT: 'no such file or directory (a dangling symlink?); check the path and run again',
   };
   const reason = (code && reasons[code]) ?? String((error as Error).message ?? error);
   return new UserError(`cannot write ${file}: ${reason}`, 1, { cause: error });

@@ -1,7 +1,8 @@
 // The file seam. Every read and write of a configuration file goes through a
 // Workspace, which remembers each file's original bytes so a failed or
 // aborted run can put them back, and which honours --dry-run in one place:
-// in a dry run, writes land in memory only.
+// in a dry run, writes land in memory only. With a journal, every write is
+// recorded (old bytes saved) before the file is touched.
 import { readFile } from 'node:fs/promises';
 
 import { UserError } from '../errors.js';
@@ -13,6 +14,13 @@ export interface FileChange {
   after: Buffer;
 }
 
+/** Records a write before it happens (write-ahead) and how it ended. */
+export interface WriteJournal {
+  beforeWrite(file: string, before: Buffer, after: Buffer): Promise<void>;
+  afterWrite(file: string, after: Buffer): Promise<void>;
+  writeFailed(file: string, error: unknown): Promise<void>;
+}
+
 export class Workspace {
   private readonly current = new Map<string, Buffer>();
   private readonly originals = new Map<string, Buffer>();
@@ -20,7 +28,10 @@ export class Workspace {
   /** Goes up with every write or restore, so readers can cache by it. */
   version = 0;
 
-  constructor(readonly dryRun: boolean) {}
+  constructor(
+    readonly dryRun: boolean,
+    private readonly journal?: WriteJournal,
+  ) {}
 
   async read(file: string): Promise<Buffer> {
     const cached = this.current.get(file);
@@ -48,7 +59,7 @@ export class Workspace {
       if (!onDisk || !onDisk.equals(before)) {
         throw new UserError(`${file} was changed by someone else during this run; nothing was written to it. Run again.`);
       }
-      await writeFileAtomic(file, after);
+      await this.replace(file, before, after);
     }
     if (!this.originals.has(file)) this.originals.set(file, before);
     this.current.set(file, after);
@@ -66,20 +77,34 @@ export class Workspace {
   }
 
   /** Puts back the original bytes of every file this run changed. */
-  async restoreAll(): Promise<string[]> {
+  async restoreAll(): Promise<{ restored: string[]; keptEdited: string[] }> {
     const restored: string[] = [];
+    const keptEdited: string[] = [];
     for (const { file, before, after } of this.changes()) {
       if (!this.dryRun) {
         const onDisk = await readFile(file).catch(() => undefined);
         if (onDisk && !onDisk.equals(after) && !onDisk.equals(before)) {
-          throw new UserError(`${file} was changed by someone else during this run; left as it is. Compare it with your version control.`);
+          // Someone edited it after we wrote it: their bytes win.
+          keptEdited.push(file);
+          continue;
         }
-        await writeFileAtomic(file, before);
+        await this.replace(file, onDisk ?? after, before);
       }
       this.current.set(file, before);
       this.version++;
       restored.push(file);
     }
-    return restored;
+    return { restored, keptEdited };
+  }
+
+  private async replace(file: string, before: Buffer, after: Buffer): Promise<void> {
+    await this.journal?.beforeWrite(file, before, after);
+    try {
+      await writeFileAtomic(file, after);
+    } catch (error) {
+      await this.journal?.writeFailed(file, error);
+      throw error;
+    }
+    await this.journal?.afterWrite(file, after);
   }
 }

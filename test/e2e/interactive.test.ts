@@ -44,6 +44,7 @@ function startInTerminal(args: string[]): void {
     `TW_STUB_SYSROOT=${sandbox.sysroot}`,
     `TW_STUB_SWITCH_STATE=${sysrootFixture('rolled-back')}`,
     `TW_STUB_LOG=${sandbox.log}`,
+    `XDG_STATE_HOME=${sandbox.state}`,
     'NO_COLOR=1',
   ];
   const command = ['env', ...env, process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]

@@ -6,15 +6,16 @@
 // invalid. Names come from small pools so that duplicate attributes and
 // arguments, which Nix rejects while parsing, come up too.
 
-/** mulberry32: a small seeded PRNG. */
+/** A seeded PRNG (xorshift32) returning floats in [0, 1). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
+  let x = seed >>> 0 || 1;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
   };
 }
 
@@ -27,12 +28,15 @@ interface Piece {
 const IDENTS = ['a', 'b', 'c', 'x', 'y', 'f', 'lib', 'pkgs', 'true', 'null', '__curPos', "x'", 'a-b', '_u'];
 const ATTR_NAMES = ['a', 'b', 'c', 'or', '"a"', '"b c"', '"x.y"', '""', '"if"', '"in"', '${"a"}', "${''b''}"];
 const FORMALS = ['a', 'b', 'c', 'x', 'y', 'pkgs', 'lib'];
-const INTS = ['0', '1', '42', '007', '9223372036854775807', '9223372036854775808'];
-const FLOATS = ['1.5', '.5', '1.5e3', '2.', '0.25', '1.e2', '123456789.0', '1.0e-310', '3.14159265', '1000005.0'];
+const INTS = ['0', '1', '42', '007', '9223372036854775807'];
+const FLOATS = ['1.5', '.5', '1.5e3', '2.', '0.25', '1.e2', '123456789.0', '3.14159265', '1000005.0', '1.5E-7', '0.0'];
+/** Literals Nix rejects, used now and then. */
+const BAD_LITERALS = ['9223372036854775808', '1.0e-310', '1.0e400'];
 const PATHS = ['./a', '../b/c', '/etc/nixos', '~/h', 'a/b', './.', './a.nix', '/..', 'x/../y'];
 const STR_PIECES = ['abc', ' ', '\\n', '\\"', '\\\\', '\\${', '$', '$$', '\\t', 'é', '\\q', '\n', '\\\n', '$\\"'];
-const IND_PIECES = ["''$", "'''", "''\\n", "''\\t", '$', "'", 'x', '  ', '\t', '$$', "''\\\\"];
-const BINOPS = ['+', '-', '*', '/', '++', '//', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '->'];
+const IND_PIECES = ["''$", "'''", "''\\n", "''\\t", '$', "'a", 'x', '  ', '\t', '$$', "''\\\\"];
+const BINOPS = ['+', '-', '*', '/', '++', '//', '&&', '||', '->', '+', '-', '++', '//', '&&', '||', '->'];
+const COMPARISONS = ['==', '!=', '<', '<=', '>', '>='];
 const TRIVIA = [' ', ' ', ' ', '\n  ', '\t', ' # c\n', ' /* c */ ', '\r\n'];
 const JUNK = [';', '}', '{', '(', ')', '=', ':', ',', '.', '?', '@', 'or', 'in', 'let', '...', '+', '-', '!', '"', "''", '${', ']', '[', 'then', '/'];
 
@@ -117,7 +121,7 @@ export class ExprGenerator {
     const n = this.int(4);
     for (let i = 0; i < n; i++) {
       if (this.chance(0.15)) out.push(this.t('?'), ...this.attrpath(d - 1));
-      else out.push(this.t(this.pick(BINOPS)), ...this.operand(d));
+      else out.push(this.t(this.pick(this.chance(0.2) ? COMPARISONS : BINOPS)), ...this.operand(d));
     }
     return out;
   }
@@ -136,7 +140,10 @@ export class ExprGenerator {
     const out = this.simple(d);
     const r = this.int(8);
     if (r === 0) {
-      out.push(this.t('.', this.chance(0.7)), ...this.attrpath(d));
+      // glue the dot only where it cannot extend a path or number
+      const last = out[out.length - 1]!.text;
+      const glue = /^[a-z_]/i.test(last) || /[)}\]"']$/.test(last);
+      out.push(this.t('.', glue && this.chance(0.7)), ...this.attrpath(d));
       if (this.chance(0.4)) out.push(this.t('or'), ...this.select(d - 1));
     } else if (r === 1) out.push(this.t('or'));
     return out;
@@ -149,7 +156,7 @@ export class ExprGenerator {
       case 1:
         return [this.t(this.pick(IDENTS))];
       case 2:
-        return [this.t(this.pick(INTS))];
+        return [this.t(this.chance(0.03) ? this.pick(BAD_LITERALS) : this.pick(INTS))];
       case 3:
         return [this.t(this.pick(FLOATS))];
       case 4:
@@ -241,17 +248,18 @@ export class ExprGenerator {
   private pattern(d: number): Piece[] {
     const out: Piece[] = [];
     const at = this.int(3);
-    if (at === 1) out.push(this.t(this.pick(FORMALS)), this.t('@'));
+    if (at === 1) out.push(this.t(this.chance(0.2) ? this.pick(FORMALS) : 'args'), this.t('@'));
     out.push(this.t('{'));
     const n = this.int(4);
+    const names = [...FORMALS].sort(() => this.random() - 0.5);
     for (let i = 0; i < n; i++) {
-      out.push(this.t(this.pick(FORMALS)));
+      out.push(this.t(this.chance(0.1) ? this.pick(FORMALS) : names[i]!));
       if (this.chance(0.3)) out.push(this.t('?'), ...this.expr(d - 1));
       if (i < n - 1 || this.chance(0.3)) out.push(this.t(','));
     }
     if (this.chance(0.3) && (n === 0 || out[out.length - 1]!.text === ',')) out.push(this.t('...'));
     out.push(this.t('}'));
-    if (at === 2) out.push(this.t('@'), this.t(this.pick(FORMALS)));
+    if (at === 2) out.push(this.t('@'), this.t(this.chance(0.2) ? this.pick(FORMALS) : 'args'));
     return out;
   }
 }

@@ -1,7 +1,7 @@
 // Shared helpers for the Nix parser tests: finding .nix files, running
 // `nix-instantiate --parse`, and comparing its output with ours.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,44 +39,67 @@ export const nix = {
 
 export interface NixResult {
   ok: boolean;
-  /** stdout as a byte string, without the trailing newline. */
+  /** stdout as a byte string, without the `(with { }; ...)` wrapper (when ok). */
   stdout: string;
+  /** Nix's error (when not ok). */
   stderr: string;
-}
-
-/**
- * Runs `nix-instantiate --parse -` on each input (a byte string) from its
- * own directory, `concurrency` processes at a time. Each input is wrapped
- * as `with {}; <input>`: Nix also rejects undefined variables while parsing,
- * which is scope, not syntax, and a `with` makes every name possibly
- * defined. The wrapper cannot change how the input parses (`with e; expr`
- * takes any expression) and is stripped from the output again.
- */
-export async function nixParseMany(
-  inputs: ReadonlyArray<{ text: string; cwd: string }>,
-  home: string,
-  concurrency = 4,
-): Promise<NixResult[]> {
-  const results: NixResult[] = new Array(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const index = next++;
-      results[index] = await nixParse(inputs[index]!.text, inputs[index]!.cwd, home);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
 }
 
 export const WITH_PREFIX = '(with { }; ';
 
-function nixParse(text: string, cwd: string, home: string): Promise<NixResult> {
+/**
+ * Runs `nix-instantiate --parse` on each input (a byte string), in batches.
+ *
+ * Each input is written to `dir` as `<n>.nix`, wrapped as
+ * `with {}; <input>`: Nix also rejects undefined variables while parsing,
+ * which is scope, not syntax, and a `with` makes every name possibly
+ * defined. The wrapper cannot change how the input parses (`with e; expr`
+ * takes any expression) and is stripped from the output again. Relative
+ * paths in the inputs are therefore resolved against `dir`.
+ *
+ * nix-instantiate prints one line per file and stops at the first file it
+ * rejects, so a batch is one process up to and including the next rejected
+ * input; `concurrency` batches run at a time.
+ */
+export async function nixParseMany(inputs: readonly string[], dir: string, home: string, concurrency = 2): Promise<NixResult[]> {
+  const files = inputs.map((text, i) => {
+    const file = join(dir, `${i}.nix`);
+    writeFileSync(file, Buffer.from('with {}; ' + text, 'latin1'));
+    return file;
+  });
+  const results: NixResult[] = new Array(inputs.length);
+  // Split into `concurrency` contiguous shares, each worked through in batches.
+  const share = Math.ceil(files.length / concurrency);
+  const worker = async (from: number, to: number) => {
+    let next = from;
+    while (next < to) {
+      const batch = files.slice(next, Math.min(to, next + 200));
+      const { code, stdout, stderr } = await run(batch, dir, home);
+      const lines = stdout === '' ? [] : stdout.replace(/\n$/, '').split('\n');
+      if (lines.length > batch.length || (code === 0 && lines.length !== batch.length)) {
+        throw new Error(`unexpected nix-instantiate output for ${batch.length} files: ${lines.length} lines, exit ${code}`);
+      }
+      lines.forEach((line, k) => {
+        if (!line.startsWith(WITH_PREFIX) || !line.endsWith(')')) throw new Error(`unexpected nix-instantiate output: ${line.slice(0, 200)}`);
+        results[next + k] = { ok: true, stdout: line.slice(WITH_PREFIX.length, -1), stderr: '' };
+      });
+      next += lines.length;
+      if (code !== 0) {
+        results[next] = { ok: false, stdout: '', stderr };
+        next++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w * share, Math.min(files.length, (w + 1) * share))));
+  return results;
+}
+
+function run(files: string[], cwd: string, home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('nix-instantiate', ['--parse', '-'], {
+    const child = spawn('nix-instantiate', ['--parse', ...files], {
       cwd,
       env: { ...process.env, HOME: home },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -84,18 +107,8 @@ function nixParse(text: string, cwd: string, home: string): Promise<NixResult> {
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => {
-      let stdout = Buffer.concat(out).toString('latin1').replace(/\n$/, '');
-      const stderr = Buffer.concat(err).toString('utf8');
-      if (code === 0) {
-        if (!stdout.startsWith(WITH_PREFIX) || !stdout.endsWith(')')) {
-          reject(new Error(`unexpected nix-instantiate output: ${stdout.slice(0, 200)}`));
-          return;
-        }
-        stdout = stdout.slice(WITH_PREFIX.length, -1);
-      }
-      resolvePromise({ ok: code === 0, stdout, stderr });
+      resolvePromise({ code, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    child.stdin.end(Buffer.from('with {}; ' + text, 'latin1'));
   });
 }
 

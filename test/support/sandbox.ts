@@ -18,6 +18,8 @@ export interface Sandbox {
   flake: string;
   sysroot: string;
   log: string;
+  /** XDG_STATE_HOME for the runs: the journal and locks land under it, never in the real home. */
+  state: string;
   cleanup(): void;
 }
 
@@ -28,6 +30,7 @@ export function makeSandbox(sysroot = 'tuned', example = 'examples/kernelcore'):
     flake: path.join(dir, 'flake'),
     sysroot: path.join(dir, 'sysroot'),
     log: path.join(dir, 'stub.log'),
+    state: path.join(dir, 'state'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
   cpSync(path.join(repoRoot, example), sandbox.flake, { recursive: true });
@@ -53,6 +56,7 @@ export function startCli(sandbox: Sandbox, args: string[], env: Record<string, s
       TW_STUB_SYSROOT: sandbox.sysroot,
       TW_STUB_SWITCH_STATE: sysrootFixture('rolled-back'),
       TUNE_WIZARD_MEMORY_INTERVAL_MS: '200',
+      XDG_STATE_HOME: sandbox.state,
       ...env,
     },
     extendEnv: false,

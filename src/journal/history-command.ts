@@ -1,0 +1,38 @@
+// `tune-wizard history`: the recorded runs, newest first, one line each.
+import path from 'node:path';
+
+import type { Ui } from '../engine/ui.js';
+import { ExitCode } from '../errors.js';
+import { filesLeftChanged, isFinished, type RunEntry } from './records.js';
+import { findLiveHolder } from './run-lock.js';
+import { listRuns } from './run-journal.js';
+import { formatTime } from './undo-target.js';
+
+export async function runHistoryCommand(stateDir: string, ui: Ui): Promise<number> {
+  const runs = await listRuns(stateDir);
+  if (runs.length === 0) {
+    ui.print(`No runs recorded yet (journal: ${stateDir}).`);
+    return ExitCode.ok;
+  }
+
+  const rows = [['RUN', 'STARTED', 'COMMAND', 'STATUS', 'FILES']];
+  for (const run of runs) {
+    rows.push([run.id, formatTime(run.start.time), run.start.command.join(' '), await describeStatus(stateDir, run), describeFiles(run)]);
+  }
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) ui.print(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
+  ui.print(`\nJournal: ${stateDir}. \`tune-wizard undo [RUN]\` puts a run's files back.`);
+  return ExitCode.ok;
+}
+
+async function describeStatus(stateDir: string, run: RunEntry): Promise<string> {
+  let status: string = run.end?.status ?? 'unfinished';
+  if (!isFinished(run) && (await findLiveHolder(stateDir, run.start.flakeRealPath))?.runId === run.id) status = 'running';
+  if (run.records.some((r) => r.type === 'undone')) status += run.undoneBy ? `, undone by ${run.undoneBy}` : ', undone';
+  return status;
+}
+
+function describeFiles(run: RunEntry): string {
+  const files = filesLeftChanged(run).map((f) => path.relative(run.start.flake, f.file) || f.file);
+  return files.length === 0 ? '-' : `${files.length}: ${files.join(', ')}`;
+}

@@ -1,0 +1,127 @@
+// `tune-wizard undo [RUN]`: take the flake's lock, put back the run's files
+// (undo-run.ts), then offer the same rebuild the procedures run.
+import path from 'node:path';
+
+import { loadConfiguration } from '../config/module-graph.js';
+import type { Prompter } from '../engine/prompt.js';
+import { rebuildCommand, runRebuild } from '../engine/rebuild.js';
+import type { RunContext } from '../engine/types.js';
+import type { Ui } from '../engine/ui.js';
+import { AbortError, ExitCode, RebuildError, UserError } from '../errors.js';
+import { rebuild } from '../step-kinds/rebuild.js';
+import type { CommandRunner } from '../system/command-runner.js';
+import { Sysroot } from '../system/sysroot.js';
+import { acquireLock } from './run-lock.js';
+import { listRuns, newRunId } from './run-journal.js';
+import { chooseUndoTarget } from './undo-target.js';
+import { undoRun, type UndoResult } from './undo-run.js';
+import { endStatusFor } from './journaled-run.js';
+
+export interface UndoCommand {
+  runId: string | undefined;
+  force: boolean;
+  dryRun: boolean;
+  noRebuild: boolean;
+  sysroot: string;
+  stateDir: string;
+  ui: Ui;
+  prompter: Prompter;
+  runner: CommandRunner;
+}
+
+export async function runUndoCommand(command: UndoCommand): Promise<number> {
+  const { ui } = command;
+  const choice = chooseUndoTarget(await listRuns(command.stateDir), command.runId);
+  if ('nothing' in choice) {
+    ui.print(choice.nothing);
+    return ExitCode.ok;
+  }
+  const { target, interruptedUndo } = choice;
+
+  const undoId = newRunId();
+  const lock = command.dryRun
+    ? undefined
+    : await acquireLock(command.stateDir, target.start.flakeRealPath, {
+        pid: process.pid,
+        runId: undoId,
+        command: `undo ${target.id}`,
+        startedAt: new Date().toISOString(),
+      });
+  try {
+    const stale = lock?.tookOverFrom;
+    if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
+    const result = await undoRun(target, undoId, interruptedUndo, command);
+    if (typeof result === 'string') return ExitCode.ok;
+    return await offerRebuild(command, result, target.start.flake, target.start.host);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: string, host: string): Promise<number> {
+  const { journal } = result;
+  const { ui } = command;
+  const ctx = rebuildContext(command, result, flakeDir, host);
+  const shown = rebuildCommand(ctx).join(' ');
+  const missing = await findMissingCommand(ctx);
+
+  if (command.noRebuild || missing) {
+    const why = missing ? `${missing} is not on PATH, so it was not rebuilt` : 'not rebuilt (--no-rebuild)';
+    await journal.recordRebuild('skipped', rebuildCommand(ctx));
+    await journal.finish('done', ExitCode.ok);
+    ui.print(`Restored ${describe(result, flakeDir)}; ${why}. Next: ${shown}`);
+    return ExitCode.ok;
+  }
+  if (!(await command.prompter.confirm(`Rebuild now with \`${shown}\`?`))) {
+    await journal.recordRebuild('declined', rebuildCommand(ctx));
+    await journal.finish('done', ExitCode.ok);
+    ui.print(`Restored ${describe(result, flakeDir)}; not rebuilt. Next: ${shown}`);
+    return ExitCode.ok;
+  }
+
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
+    await journal.recordRebuild(outcome.status, outcome.command);
+  } catch (error) {
+    if (error instanceof RebuildError || error instanceof AbortError) await journal.recordRebuild('failed', rebuildCommand(ctx), error.message);
+    await journal.finish(endStatusFor(error), (error as UserError).exitCode ?? ExitCode.error, (error as Error).message);
+    ui.warn(`the files stay restored (${describe(result, flakeDir)}); the running system is still the one from before.`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await journal.finish('done', ExitCode.ok);
+  ui.print(`Undone: restored ${describe(result, flakeDir)} and rebuilt.`);
+  return ExitCode.ok;
+}
+
+function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: string, host: string): RunContext {
+  return {
+    flakeDir,
+    host,
+    sysroot: new Sysroot(path.resolve(command.sysroot)),
+    workspace: result.workspace,
+    runner: command.runner,
+    ui: command.ui,
+    signal: new AbortController().signal,
+    options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined },
+    systemAtStart: undefined,
+    configuration: () => loadConfiguration(result.workspace, flakeDir, host),
+  };
+}
+
+async function findMissingCommand(ctx: RunContext): Promise<string | undefined> {
+  for (const word of rebuildCommand(ctx).filter((w) => w === 'sudo' || w === 'nixos-rebuild')) {
+    if (!(await ctx.runner.find(word))) return word;
+  }
+  return undefined;
+}
+
+function describe(result: UndoResult, flakeDir: string): string {
+  return result.restored.map((f) => path.relative(flakeDir, f) || f).join(', ');
+}

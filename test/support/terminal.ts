@@ -1,0 +1,63 @@
+// A real terminal for the wizard: tmux runs the built CLI, send-keys answers
+// its prompts, capture-pane reads the screen.
+import { execFileSync } from 'node:child_process';
+
+import { cliPath, stubBin, sysrootFixture, type Sandbox } from './sandbox.js';
+
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Terminal {
+  constructor(readonly session: string) {}
+
+  start(sandbox: Sandbox, args: string[]): void {
+    const env = [
+      `PATH=${stubBin}:${process.env.PATH}`,
+      `TW_STUB_SYSROOT=${sandbox.sysroot}`,
+      `TW_STUB_SWITCH_STATE=${sysrootFixture('rolled-back')}`,
+      `TW_STUB_LOG=${sandbox.log}`,
+      `XDG_STATE_HOME=${sandbox.state}`,
+      'NO_COLOR=1',
+    ];
+    const command = ['env', ...env, process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]
+      .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
+      .join(' ');
+    this.tmux('new-session', '-d', '-s', this.session, '-x', '160', '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
+  }
+
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.session, '-S', '-2000');
+  }
+
+  async waitFor(pattern: RegExp, count = 1): Promise<string> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const text = this.screen();
+      if ((text.match(new RegExp(pattern, 'g')) ?? []).length >= count) return text;
+      if (Date.now() > deadline) throw new Error(`screen never showed ${pattern} x${count}:\n${text}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  keys(...names: string[]): void {
+    this.tmux('send-keys', '-t', this.session, ...names);
+  }
+
+  close(): void {
+    try {
+      this.tmux('kill-session', '-t', this.session);
+    } catch {
+      // already gone
+    }
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  }
+}
