@@ -54,13 +54,16 @@ export async function acquireLock(stateDir: string, flake: string, holder: LockH
       const seen = await readLock(file);
       if (!seen) continue;
       if (seen.holder && isAlive(seen.holder.pid)) throw heldError(flake, seen.holder, file);
-      if (await takeOver(file, seen)) tookOverFrom = seen.holder;
-      else await sleep(20);
+      const outcome = await takeOver(file, seen);
+      if (outcome === 'removed') tookOverFrom = seen.holder;
+      if (outcome === 'busy') await sleep(20);
     }
   } finally {
     await unlink(temp).catch(() => undefined);
   }
-  throw new UserError(`could not take the lock ${file} for ${flake}; if no tune-wizard run is active, delete that file and run again.`);
+  throw new UserError(
+    `could not take the lock ${file} for ${flake}; if no tune-wizard run is active, delete it and any ${path.basename(file)}.takeover-* next to it, then run again.`,
+  );
 }
 
 /** Who holds the lock of a flake, if anyone still alive does. */
@@ -69,19 +72,21 @@ export async function findLiveHolder(stateDir: string, flake: string): Promise<L
   return seen?.holder && isAlive(seen.holder.pid) ? seen.holder : undefined;
 }
 
-async function takeOver(file: string, stale: SeenLock): Promise<boolean> {
+/** removed: this process removed the stale lock; gone: someone else did; busy: another taker is at it. */
+async function takeOver(file: string, stale: SeenLock): Promise<'removed' | 'gone' | 'busy'> {
   const claim = `${file}.takeover-${stale.ino}-${createHash('sha256').update(stale.text).digest('hex').slice(0, 12)}`;
   const mine = `${claim}.${process.pid}-${randomBytes(4).toString('hex')}`;
   await writeDurably(mine, `${process.pid}\n`);
   try {
-    if (!(await tryLink(mine, claim))) return false;
+    if (!(await tryLink(mine, claim))) return 'busy';
   } finally {
     await unlink(mine).catch(() => undefined);
   }
   try {
     const now = await readLock(file);
-    if (now && now.ino === stale.ino && now.text === stale.text) await unlink(file);
-    return true;
+    if (!now || now.ino !== stale.ino || now.text !== stale.text) return 'gone';
+    await unlink(file);
+    return 'removed';
   } finally {
     await unlink(claim).catch(() => undefined);
   }

@@ -184,6 +184,7 @@ describe('a run killed half-way', () => {
     const next = await runCli(sandbox, ['rollback', '--yes']);
 
     expect(next.exitCode).toBe(1);
+    expect(next.stderr).toMatch(/took over the lock of run \S+ \(pid \d+\), which is no longer running/);
     expect(next.stderr).toMatch(/run \S+ \(tune-wizard rollback, .*\) did not finish: it was killed or crashed/);
     expect(next.stderr).toContain('Run `tune-wizard undo` to put its files back');
     expect(changedFiles(halfway, snapshot(sandbox.flake))).toEqual([]);
