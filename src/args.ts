@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
-  command: 'rollback' | 'reenable' | 'help' | 'version';
+  command: 'rollback' | 'reenable' | 'check' | 'recommend' | 'help' | 'version';
   moduleName: string | undefined;
   flake: string;
   host: string | undefined;
@@ -16,6 +16,10 @@ export interface CliArgs {
   sysroot: string;
   only: Set<string> | undefined;
   minHeadroom: number;
+  /** check, recommend: print JSON on stdout. */
+  json: boolean;
+  /** recommend: write the suggested values. */
+  apply: boolean;
 }
 
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
@@ -26,6 +30,14 @@ export const HELP = `tune-wizard: walk a NixOS flake's build-memory tuning back,
 Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
+  tune-wizard check [--json] [--flake DIR#HOST] [--sysroot DIR]
+  tune-wizard recommend [--json | --apply [options]]
+
+Commands
+  rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
+  reenable    bring a heavy module back into the host, once memory is ready
+  check       compare the running system with what the configuration says
+  recommend   suggest max-jobs, cores, zram size and swappiness for this machine
 
 Options
   --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
@@ -34,6 +46,8 @@ Options
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
   --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
+  --json               check, recommend: print the result as JSON on stdout
+  --apply              recommend: write the suggestions (shown as diffs, asked for)
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
@@ -45,7 +59,7 @@ Exit codes
   0    done, or nothing to do
   1    error (a file that does not parse, a check after the rebuild failed, ...)
   2    usage: a bad flag, or no terminal to ask on and no --yes
-  3    a gate failed; nothing was changed
+  3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
   130  aborted by the user; the files were restored
 
@@ -53,6 +67,8 @@ Examples
   tune-wizard rollback --dry-run
   tune-wizard rollback --only zram,swappiness --flake ~/nixos#kernelcore
   tune-wizard reenable unified-llm --min-headroom 10G
+  tune-wizard check --json | jq '.checks[] | select(.status != "ok")'
+  tune-wizard recommend --apply --no-rebuild
 `;
 
 export function parseCli(argv: string[]): CliArgs {
@@ -70,6 +86,8 @@ export function parseCli(argv: string[]): CliArgs {
         only: { type: 'string' },
         'min-headroom': { type: 'string' },
         sysroot: { type: 'string' },
+        json: { type: 'boolean' },
+        apply: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -89,13 +107,17 @@ export function parseCli(argv: string[]): CliArgs {
     sysroot: values.sysroot ?? '/',
     only: undefined,
     minHeadroom: parseHeadroom(values['min-headroom'] ?? DEFAULT_HEADROOM),
+    json: values.json ?? false,
+    apply: values.apply ?? false,
   };
 
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback or reenable. See tune-wizard --help.');
+  if (command === undefined) throw new UsageError('missing command: rollback, reenable, check or recommend. See tune-wizard --help.');
+  if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
+  if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
 
   if (command === 'rollback') {
     if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
@@ -109,7 +131,26 @@ export function parseCli(argv: string[]): CliArgs {
     }
     return { ...base, command, moduleName: rest[0] };
   }
-  throw new UsageError(`unknown command "${command}": use rollback or reenable. See tune-wizard --help.`);
+  throw new UsageError(`unknown command "${command}": use rollback, reenable, check or recommend. See tune-wizard --help.`);
+}
+
+function parseReportCommand(
+  command: 'check' | 'recommend',
+  rest: string[],
+  values: { only?: string; json?: boolean; apply?: boolean; yes?: boolean; 'dry-run'?: boolean; 'no-rebuild'?: boolean },
+  base: Omit<CliArgs, 'command'>,
+): CliArgs {
+  if (rest.length > 0) throw new UsageError(`${command} takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+  if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
+  if (command === 'check') {
+    const editFlag = values.apply ? '--apply' : values.yes ? '--yes' : values['dry-run'] ? '--dry-run' : values['no-rebuild'] ? '--no-rebuild' : undefined;
+    if (editFlag) throw new UsageError(`check changes nothing; ${editFlag} is not for check.`);
+  } else if (values.json && values.apply) {
+    throw new UsageError('recommend --json prints the suggestions; --apply writes them. Use one of them.');
+  } else if (!values.apply && (values.yes || values['dry-run'] || values['no-rebuild'])) {
+    throw new UsageError('--yes, --dry-run and --no-rebuild only mean something with recommend --apply.');
+  }
+  return { ...base, command };
 }
 
 function splitFlake(value: string): [string, string | undefined] {

@@ -9,7 +9,9 @@ import path from 'node:path';
 
 import { reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
+import { recommendProcedure } from '../steps/recommend.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
+import { runCheck } from './check/check-command.js';
 import { loadConfiguration } from './config/module-graph.js';
 import { applyAll, terminalPrompter } from './engine/prompt.js';
 import { rebuildCommand } from './engine/rebuild.js';
@@ -20,6 +22,7 @@ import { ExitCode, UsageError, UserError } from './errors.js';
 import { processRunner } from './system/command-runner.js';
 import { Sysroot } from './system/sysroot.js';
 import { Workspace } from './system/workspace.js';
+import { printRecommendation, recommendFor } from './recommend/recommend-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const ui = new Ui(processStreams, colourWanted(process.env, Boolean(process.stderr.isTTY)));
@@ -47,7 +50,8 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const interactive = processStreams.isTerminal;
-  if (!args.yes && !args.dryRun && !interactive) {
+  const onlyReads = args.command === 'check' || (args.command === 'recommend' && !args.apply);
+  if (!args.yes && !args.dryRun && !interactive && !onlyReads) {
     throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
   }
 
@@ -57,10 +61,6 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
   const workspace = new Workspace(args.dryRun);
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const procedure: Procedure = args.command === 'rollback' ? rollback : reenable(args.moduleName!);
 
   const ctx: RunContext = {
     flakeDir,
@@ -82,6 +82,12 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   };
 
   await ctx.configuration();
+  if (args.command === 'check') return runCheck(ctx, args.json);
+  if (args.command === 'recommend' && !args.apply) return printRecommendation(ctx, args.json);
+  const procedure = await chooseProcedure(args, ctx);
+  const onSignal = (): void => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
 
   ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${flakeDir}, host ${host}${args.dryRun ? ', dry run' : ''}\n`);
@@ -92,6 +98,11 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return ExitCode.ok;
+}
+
+async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedure> {
+  if (args.command === 'recommend') return recommendProcedure(await recommendFor(ctx));
+  return args.command === 'rollback' ? rollback : reenable(args.moduleName!);
 }
 
 async function requireFlake(dir: string): Promise<void> {

@@ -1,0 +1,17 @@
+// `tune-wizard check`: the checklist, run against the running system and
+// printed as a table (or JSON) on stdout; progress, if any, on stderr.
+import type { RunContext } from '../engine/types.js';
+import type { ExitCodeValue } from '../errors.js';
+import { planChecklist } from './checklist.js';
+import { renderJson, renderTable } from './render-report.js';
+import { exitCodeFor, runChecklist } from './run-checklist.js';
+
+export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCodeValue> {
+  const configuration = ctx.configuration();
+  const readOnce: RunContext = { ...ctx, configuration: () => configuration };
+
+  const report = await runChecklist(await planChecklist(readOnce), readOnce);
+
+  ctx.ui.streams.out(json ? renderJson(report) : renderTable(report));
+  return exitCodeFor(report);
+}
