@@ -83,7 +83,7 @@ export function renderRecommendJson(report: RecommendReport): string {
   return `${JSON.stringify(
     {
       host: report.host,
-      machine: { memTotalBytes: machine.memTotal, cpus: machine.cpus, zram: machine.hasZram, zramRatio: machine.zramRatio ?? null },
+      machine: { memTotalBytes: machine.memTotal, cpus: machine.cpus, zram: machine.hasZram, zramRatio: machine.zramRatio === undefined ? null : Number(machine.zramRatio.toFixed(2)) },
       basis: recommendation.basis,
       suggestions: recommendation.suggestions.map((s) => ({
         setting: s.setting,
