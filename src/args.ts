@@ -25,12 +25,12 @@ export interface CliArgs {
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
 const DEFAULT_HEADROOM = '8G';
 
-export const HELP = `tune-wizard: walk a NixOS flake's build-memory tuning back, or bring a heavy module back, step by step.
+export const HELP = `tune-wizard: check, tune, walk back or bring back a NixOS flake's build-memory tuning, step by step.
 
 Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
-  tune-wizard check [--json] [--flake DIR#HOST] [--sysroot DIR]
+  tune-wizard check [--json] [--min-headroom 8G] [--flake DIR#HOST] [--sysroot DIR]
   tune-wizard recommend [--json | --apply [options]]
 
 Commands
@@ -45,7 +45,7 @@ Options
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
+  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE (default: ${DEFAULT_HEADROOM})
   --json               check, recommend: print the result as JSON on stdout
   --apply              recommend: write the suggestions (shown as diffs, asked for)
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
@@ -56,8 +56,8 @@ Every edit is shown as a diff and asked for before it is written. If the
 rebuild fails, every file this run changed is put back as it was.
 
 Exit codes
-  0    done, or nothing to do
-  1    error (a file that does not parse, a check after the rebuild failed, ...)
+  0    done, or nothing to do (check: every item passed)
+  1    error (a file that does not parse, a check after the rebuild failed, ...; check: an item failed)
   2    usage: a bad flag, or no terminal to ask on and no --yes
   3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored

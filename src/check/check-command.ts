@@ -9,6 +9,11 @@ import { exitCodeFor, runChecklist } from './run-checklist.js';
 export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCodeValue> {
   const configuration = ctx.configuration();
   const readOnce: RunContext = { ...ctx, configuration: () => configuration };
+  const { unfollowed } = await configuration;
+  if (unfollowed.length > 0) {
+    const count = unfollowed.length === 1 ? '1 module' : `${unfollowed.length} modules`;
+    ctx.ui.info(`${count} outside this flake not read; what they set is not checked.`);
+  }
 
   const report = await runChecklist(await planChecklist(readOnce), readOnce);
 

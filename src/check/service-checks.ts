@@ -31,11 +31,14 @@ export function maintenanceTimerRuns(name: string): Check {
     const service = await showUnit(ctx, `${name}.service`, ['LoadState', 'Result', 'ExecMainStatus']);
     if (!timer || !service) return skip('systemctl show failed');
 
-    const fail = (shown: string) => ({ ok: false, measured: `${name}: ${shown}`, needed, shown });
-    if (timer.get('LoadState') !== 'loaded') return fail(`${name}.timer not installed (${timer.get('LoadState') ?? '?'})`);
-    if (timer.get('ActiveState') !== 'active') return fail(`timer ${timer.get('ActiveState') ?? '?'}`);
+    const fail = (shown: string, detail: string) => ({ ok: false, measured: `${name}: ${shown}`, needed, shown, detail });
+    const status = `\`systemctl status ${name}.timer\` shows why it is not running; a rebuild and switch installs it.`;
+    if (timer.get('LoadState') !== 'loaded') return fail(`${name}.timer not installed (${timer.get('LoadState') ?? '?'})`, status);
+    if (timer.get('ActiveState') !== 'active') return fail(`timer ${timer.get('ActiveState') ?? '?'}`, status);
     const result = service.get('Result') ?? '?';
-    if (result !== 'success') return fail(`timer active; last run ${result} (status ${service.get('ExecMainStatus') ?? '?'})`);
+    if (result !== 'success') {
+      return fail(`timer active; last run ${result} (status ${service.get('ExecMainStatus') ?? '?'})`, `\`journalctl -u ${name} -n 50\` shows why the last run failed.`);
+    }
     const next = timer.get('NextElapseUSecRealtime');
     const shown = `timer active${next ? `, next ${next}` : ''}; last run succeeded`;
     return { ok: true, measured: `${name}: ${shown}`, needed, shown };
