@@ -5,8 +5,8 @@
 //   3. boot.kernel.sysctl."vm.swappiness";
 //   4. nixos-rebuild switch, then the same checks `check` makes.
 import type { Procedure } from '../src/engine/types.js';
-import { SUGGESTION_OPTIONS, type RecommendReport } from '../src/recommend/recommend-command.js';
-import type { Suggestion } from '../src/recommend/plan-recommendation.js';
+import { SUGGESTION_OPTIONS, type Suggestion } from '../src/recommend/plan-recommendation.js';
+import type { RecommendReport } from '../src/recommend/recommend-command.js';
 import { newGenerationRunning, nixConfIs, sysctlIs, verify, zramSizeIs } from '../src/step-kinds/checks.js';
 import { rebuild } from '../src/step-kinds/rebuild.js';
 import { setOptions } from '../src/step-kinds/set-options.js';

@@ -11,7 +11,7 @@ import {
   zramSizeMatchesConfig,
   type Check,
 } from '../step-kinds/checks.js';
-import { buildThreadsFitCpus } from './build-checks.js';
+import { buildThreadsFitCpus, CORES, MAX_JOBS } from './build-checks.js';
 import { journalUnderLimit, logDirUnderLimit } from './log-checks.js';
 import { memoryPressureIsLow, noOomKillsSinceBoot, overcommitSuitsBuilds, ramIsKnown } from './memory-checks.js';
 import { maintenanceTimerRuns } from './service-checks.js';
@@ -45,8 +45,8 @@ export async function planChecklist(ctx: RunContext): Promise<CheckItem[]> {
       check: sysctlMatchesConfig(key, `boot.kernel.sysctl."${key}"`, { type: 'null' }),
     })),
 
-    { item: 'max-jobs', check: nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' }) },
-    { item: 'cores', check: nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 }) },
+    { item: 'max-jobs', check: nixConfMatchesConfig('max-jobs', MAX_JOBS.option, MAX_JOBS.aliases, MAX_JOBS.fallback) },
+    { item: 'cores', check: nixConfMatchesConfig('cores', CORES.option, CORES.aliases, CORES.fallback) },
     { item: 'build threads', check: buildThreadsFitCpus() },
 
     { item: '/var/log', check: logDirUnderLimit() },

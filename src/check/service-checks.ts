@@ -37,7 +37,8 @@ export function maintenanceTimerRuns(name: string): Check {
     if (timer.get('ActiveState') !== 'active') return fail(`timer ${timer.get('ActiveState') ?? '?'}`, status);
     const result = service.get('Result') ?? '?';
     if (result !== 'success') {
-      return fail(`timer active; last run ${result} (status ${service.get('ExecMainStatus') ?? '?'})`, `\`journalctl -u ${name} -n 50\` shows why the last run failed.`);
+      const why = `\`journalctl -u ${name} -n 50\` shows why the last run failed.`;
+      return fail(`timer active; last run ${result} (status ${service.get('ExecMainStatus') ?? '?'})`, why);
     }
     const next = timer.get('NextElapseUSecRealtime');
     const shown = `timer active${next ? `, next ${next}` : ''}; last run succeeded`;

@@ -63,8 +63,9 @@ export function zramPriorityFirst(): Check {
     const shown = other.length === 0 ? `${list}; no disk swap` : list;
     const lowest = Math.min(...zram.map((s) => s.priority));
     const firstDisk = other.find((s) => s.priority >= lowest);
+    const order = firstDisk?.priority === lowest ? 'in turn with' : 'before';
     const detail = firstDisk
-      ? `${firstDisk.name} has priority ${firstDisk.priority}: the kernel fills it ${firstDisk.priority === lowest ? 'in turn with' : 'before'} zram, and disk swap is far slower.`
+      ? `${firstDisk.name} has priority ${firstDisk.priority}: the kernel fills it ${order} zram, and disk swap is far slower.`
       : undefined;
     const ok = zram.every((s) => s.priority === priority) && !firstDisk;
     return { ok, measured: `swap priorities: ${shown}`, needed, shown, detail };

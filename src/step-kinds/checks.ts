@@ -29,6 +29,10 @@ function asSysctlText(value: NixLiteral): string {
 export function sysctlIs(key: string, expected: NixLiteral): Check {
   return async (ctx) => {
     const actual = (await ctx.sysroot.sysctl(key))?.split(/\s+/).join(' ');
+    if (expected.type === 'null') {
+      // NixOS leaves a sysctl set to null at the kernel's value.
+      return { ok: true, measured: `${key} = ${actual ?? 'unreadable'}`, needed: 'kernel default (null)', shown: actual ?? 'not in /proc/sys' };
+    }
     const needed = asSysctlText(expected);
     return { ok: actual === needed, measured: `${key} = ${actual ?? 'unreadable'}`, needed, shown: actual ?? 'not in /proc/sys' };
   };

@@ -109,16 +109,17 @@ describe('tune-wizard check', () => {
     ]);
   });
 
-  it('checks every sysctl the configuration sets, including one just added, and fails it when /proc/sys differs', async () => {
+  it('checks every sysctl the configuration sets, including ones just added: a value /proc/sys differs from fails, null passes', async () => {
     sandbox = makeSandbox('workstation');
     const memory = path.join(sandbox.flake, 'modules/system/memory.nix');
-    writeFileSync(memory, readFileSync(memory, 'utf8').replace('"vm.page-cluster" = 0;', '"vm.page-cluster" = 0;\n      "vm.max_map_count" = 1048576;'));
+    writeFileSync(memory, readFileSync(memory, 'utf8').replace('"vm.page-cluster" = 0;', '"vm.page-cluster" = 0;\n      "vm.max_map_count" = 1048576;\n      "vm.oom_dump_tasks" = null;'));
     mkdirSync(path.join(sandbox.sysroot, 'proc/sys/vm'), { recursive: true });
     writeFileSync(path.join(sandbox.sysroot, 'proc/sys/vm/max_map_count'), '65530\n');
 
     const run = await runCli(sandbox, ['check', '--json']);
 
     expect(rowOf(run.stdout, 'vm.max_map_count')).toEqual({ item: 'vm.max_map_count', configured: '1048576', shown: '65530', status: 'fail' });
+    expect(rowOf(run.stdout, 'vm.oom_dump_tasks')).toEqual({ item: 'vm.oom_dump_tasks', configured: 'kernel default (null)', shown: 'not in /proc/sys', status: 'ok' });
     expect(run.exitCode).toBe(1);
   });
 
