@@ -123,6 +123,24 @@ describe('tune-wizard check', () => {
     expect(run.exitCode).toBe(1);
   });
 
+  it('warns that the kernel OOM killer acts before earlyoom when zram is large and compresses poorly', async () => {
+    sandbox = makeSandbox('mixed-swap');
+    const zramKiB = 2 * 32803000;
+    writeFileSync(path.join(sandbox.sysroot, 'proc/swaps'), `Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/zram0  partition\t${zramKiB}\t\t524288\t\t10\n`);
+    writeFileSync(path.join(sandbox.sysroot, 'sys/block/zram0/mm_stat'), '1100000000 1000000000 1010000000 0 1010000000 0 0 0 0\n');
+
+    const run = await runCli(sandbox, ['check', '--json']);
+
+    expect(rowOf(run.stdout, 'earlyoom')).toEqual({
+      item: 'earlyoom',
+      configured: 'off',
+      shown: 'running: -m 10 -s 10',
+      status: 'warn',
+      detail:
+        "It runs although the configuration does not enable services.earlyoom. Filling zram that far takes 51.2 GiB of RAM at 1.1:1, all of the 28.2 GiB above -m 10: the kernel's OOM killer acts first.",
+    });
+  });
+
   it('rejects flags that change files (exit 2)', async () => {
     sandbox = makeSandbox('workstation');
     const run = await runCli(sandbox, ['check', '--yes']);
