@@ -1,6 +1,9 @@
 // `tune-wizard check`: the checklist, run against the running system and
 // printed as a table (or JSON) on stdout; progress, if any, on stderr.
+import kleur from 'kleur';
+
 import type { RunContext } from '../engine/types.js';
+import { colourWanted } from '../engine/ui.js';
 import type { ExitCodeValue } from '../errors.js';
 import { planChecklist } from './checklist.js';
 import { renderJson, renderTable } from './render-report.js';
@@ -17,6 +20,8 @@ export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCode
 
   const report = await runChecklist(await planChecklist(readOnce), readOnce);
 
+  // The table goes to stdout: colour it by stdout, not by stderr as the step lines are.
+  kleur.enabled = colourWanted(process.env, ctx.ui.streams.isTerminal);
   ctx.ui.streams.out(json ? renderJson(report) : renderTable(report));
   return exitCodeFor(report);
 }

@@ -141,6 +141,16 @@ describe('tune-wizard check', () => {
     });
   });
 
+  it('colours the status only when stdout is a terminal or FORCE_COLOR asks for it', async () => {
+    sandbox = makeSandbox('mixed-swap');
+
+    const piped = await runCli(sandbox, ['check'], { NO_COLOR: '' });
+    const forced = await runCli(sandbox, ['check'], { NO_COLOR: '', FORCE_COLOR: '1' });
+
+    expect(piped.stdout).not.toContain('\u001b[');
+    expect(forced.stdout).toMatch(/swap priority .* \u001b\[31mFAIL\u001b\[39m\n/);
+  });
+
   it('rejects flags that change files (exit 2)', async () => {
     sandbox = makeSandbox('workstation');
     const run = await runCli(sandbox, ['check', '--yes']);
