@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
-  command: 'rollback' | 'reenable' | 'disable' | 'history' | 'undo' | 'help' | 'version';
+  command: 'rollback' | 'reenable' | 'disable' | 'history' | 'undo' | 'check' | 'recommend' | 'help' | 'version';
   moduleName: string | undefined;
   /** undo: the run to put back (default: the last one). */
   runId: string | undefined;
@@ -20,26 +20,34 @@ export interface CliArgs {
   only: Set<string> | undefined;
   minHeadroom: number;
   reason: string | undefined;
+  /** check, recommend: print JSON on stdout. */
+  json: boolean;
+  /** recommend: write the suggested values. */
+  apply: boolean;
 }
 
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
 const DEFAULT_HEADROOM = '8G';
 
-export const HELP = `tune-wizard: walk a NixOS flake's build-memory tuning back, or bring a heavy module back, step by step.
+export const HELP = `tune-wizard: check, tune, walk back or bring back a NixOS flake's build-memory tuning, step by step.
 
 Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
   tune-wizard disable <unified-llm | ./path/to/module> [--reason TEXT] [options]
+  tune-wizard check [--json] [--min-headroom 8G] [--flake DIR#HOST] [--sysroot DIR]
+  tune-wizard recommend [--json | --apply [options]]
   tune-wizard history
   tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
 
 Commands
-  rollback   walk the build-memory tuning back
-  reenable   bring a commented-out heavy module back
-  disable    comment a module's import out again, with a note
-  history    list the recorded runs, newest first
-  undo       put back the files of the last run (or RUN), then offer the rebuild
+  rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
+  reenable    bring a heavy module back into the host, once memory is ready
+  disable     comment a module's import out again, with a note
+  check       compare the running system with what the configuration says
+  recommend   suggest max-jobs, cores, zram size and swappiness for this machine
+  history     list the recorded runs, newest first
+  undo        put back the files of the last run (or RUN), then offer the rebuild
 
 Options
   --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
@@ -47,9 +55,11 @@ Options
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
+  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE (default: ${DEFAULT_HEADROOM})
   --reason TEXT        disable: why, for the note on the commented line
   --force              undo: overwrite files that were edited since the run
+  --json               check, recommend: print the result as JSON on stdout
+  --apply              recommend: write the suggestions (shown as diffs, asked for)
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
@@ -65,10 +75,10 @@ offers to undo it first; with --yes it stops (exit 1) and asks you to run
 \`tune-wizard undo\`.
 
 Exit codes
-  0    done, or nothing to do
-  1    error (a file that does not parse, a check after the rebuild failed, ...)
+  0    done, or nothing to do (check: every item passed)
+  1    error (a file that does not parse, a check after the rebuild failed, ...; check: an item failed)
   2    usage: a bad flag, or no terminal to ask on and no --yes
-  3    a gate failed; nothing was changed
+  3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
   130  aborted by the user; the files were restored
 
@@ -76,6 +86,8 @@ Examples
   tune-wizard rollback --dry-run
   tune-wizard rollback --only zram,swappiness --flake ~/nixos#kernelcore
   tune-wizard reenable unified-llm --min-headroom 10G
+  tune-wizard check --json | jq '.checks[] | select(.status != "ok")'
+  tune-wizard recommend --apply --no-rebuild
   tune-wizard history
   tune-wizard undo --no-rebuild
 `;
@@ -97,6 +109,8 @@ export function parseCli(argv: string[]): CliArgs {
         'min-headroom': { type: 'string' },
         reason: { type: 'string' },
         sysroot: { type: 'string' },
+        json: { type: 'boolean' },
+        apply: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -119,14 +133,18 @@ export function parseCli(argv: string[]): CliArgs {
     only: undefined,
     minHeadroom: parseHeadroom(values['min-headroom'] ?? DEFAULT_HEADROOM),
     reason: values.reason,
+    json: values.json ?? false,
+    apply: values.apply ?? false,
   };
 
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
 
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, history or undo. See tune-wizard --help.');
+  if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
   if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
+  if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
+  if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
 
   if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
   if (command === 'rollback') {
@@ -153,7 +171,26 @@ export function parseCli(argv: string[]): CliArgs {
     if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
     return { ...base, command, runId: rest[0] };
   }
-  throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, history or undo. See tune-wizard --help.`);
+  throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.`);
+}
+
+function parseReportCommand(
+  command: 'check' | 'recommend',
+  rest: string[],
+  values: { only?: string; json?: boolean; apply?: boolean; yes?: boolean; 'dry-run'?: boolean; 'no-rebuild'?: boolean },
+  base: Omit<CliArgs, 'command'>,
+): CliArgs {
+  if (rest.length > 0) throw new UsageError(`${command} takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+  if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
+  if (command === 'check') {
+    const editFlag = values.apply ? '--apply' : values.yes ? '--yes' : values['dry-run'] ? '--dry-run' : values['no-rebuild'] ? '--no-rebuild' : undefined;
+    if (editFlag) throw new UsageError(`check changes nothing; ${editFlag} is not for check.`);
+  } else if (values.json && values.apply) {
+    throw new UsageError('recommend --json prints the suggestions; --apply writes them. Use one of them.');
+  } else if (!values.apply && (values.yes || values['dry-run'] || values['no-rebuild'])) {
+    throw new UsageError('--yes, --dry-run and --no-rebuild only mean something with recommend --apply.');
+  }
+  return { ...base, command };
 }
 
 function splitFlake(value: string): [string, string | undefined] {

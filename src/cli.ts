@@ -10,7 +10,9 @@ import path from 'node:path';
 import { disable } from '../steps/disable.js';
 import { reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
+import { recommendProcedure } from '../steps/recommend.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
+import { runCheck } from './check/check-command.js';
 import { loadConfiguration, type Configuration } from './config/module-graph.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { rebuildCommand } from './engine/rebuild.js';
@@ -25,6 +27,7 @@ import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
 import { Sysroot } from './system/sysroot.js';
 import { Workspace } from './system/workspace.js';
+import { printRecommendation, recommendFor } from './recommend/recommend-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const ui = new Ui(processStreams, colourWanted(process.env, Boolean(process.stderr.isTTY)));
@@ -53,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
 
 async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const interactive = processStreams.isTerminal;
-  if (!args.yes && !args.dryRun && !interactive) {
+  const onlyReads = args.command === 'check' || (args.command === 'recommend' && !args.apply);
+  if (!args.yes && !args.dryRun && !interactive && !onlyReads) {
     throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
   }
   const prompter = args.yes ? applyAll : terminalPrompter;
@@ -66,6 +70,13 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const flakeDir = path.resolve(args.flake);
   await requireFlake(flakeDir);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
+  const setup = { flakeDir, host, sysroot, prompter };
+
+  if (onlyReads) {
+    const ctx = await makeContext(args, ui, { ...setup, workspace: new Workspace(true) }, new AbortController().signal);
+    return args.command === 'check' ? runCheck(ctx, args.json) : printRecommendation(ctx, args.json);
+  }
+
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
@@ -81,7 +92,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   });
   const workspace = new Workspace(args.dryRun, run?.journal);
   try {
-    const summary = await runJournaled(args, ui, { flakeDir, host, sysroot, workspace, prompter }, run);
+    const summary = await runJournaled(args, ui, { ...setup, workspace }, run);
     if (run) await finishJournaledRun(run, summary, undefined);
   } catch (error) {
     if (run) await finishJournaledRun(run, undefined, error);
@@ -101,23 +112,15 @@ interface Setup {
   prompter: Prompter;
 }
 
-async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
-  const { flakeDir, host, sysroot, workspace } = setup;
-  const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const chosen = chooseProcedure(args);
-  const procedure = run ? recordChecks(chosen, run.journal) : chosen;
-
+async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSignal): Promise<RunContext> {
   const ctx: RunContext = {
-    flakeDir,
-    host,
-    sysroot,
-    workspace,
+    flakeDir: setup.flakeDir,
+    host: setup.host,
+    sysroot: setup.sysroot,
+    workspace: setup.workspace,
     runner: processRunner,
     ui,
-    signal: interrupt.signal,
+    signal,
     options: {
       yes: args.yes,
       dryRun: args.dryRun,
@@ -125,15 +128,25 @@ async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledR
       minHeadroom: args.minHeadroom,
       only: args.only,
     },
-    systemAtStart: await sysroot.currentSystem(),
-    configuration: cachedConfiguration(workspace, flakeDir, host),
+    systemAtStart: await setup.sysroot.currentSystem(),
+    configuration: cachedConfiguration(setup.workspace, setup.flakeDir, setup.host),
   };
-
   await ctx.configuration();
-  if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
+  return ctx;
+}
 
-  ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${flakeDir}, host ${host}${args.dryRun ? ', dry run' : ''}\n`);
+async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
+    const ctx = await makeContext(args, ui, setup, interrupt.signal);
+    const chosen = await chooseProcedure(args, ctx);
+    const procedure = run ? recordChecks(chosen, run.journal) : chosen;
+    if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
+
+    ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${setup.flakeDir}, host ${setup.host}${args.dryRun ? ', dry run' : ''}\n`);
     return await runProcedure(procedure, ctx, setup.prompter);
   } finally {
     process.off('SIGINT', onSignal);
@@ -152,9 +165,10 @@ function cachedConfiguration(workspace: Workspace, flakeDir: string, host: strin
   };
 }
 
-function chooseProcedure(args: CliArgs): Procedure {
+async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedure> {
   if (args.command === 'rollback') return rollback;
   if (args.command === 'reenable') return reenable(args.moduleName!);
+  if (args.command === 'recommend') return recommendProcedure(await recommendFor(ctx));
   const today = new Date().toISOString().slice(0, 10);
   return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today);
 }

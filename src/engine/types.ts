@@ -38,6 +38,12 @@ export interface CheckResult {
   measured: string;
   /** What was required, e.g. "60". */
   needed: string;
+  /** `measured` in a few words, for the check table ("100"). */
+  shown?: string;
+  /** A failed result that is only a warning, or a check that could not be made here. */
+  level?: 'warn' | 'skip';
+  /** One more line of explanation, shown under the check table. */
+  detail?: string;
 }
 
 export interface EditPlan {

@@ -5,7 +5,7 @@ import type { CheckResult, GateStep, RunContext, VerifyStep } from '../engine/ty
 import { formatLiteral, type NixLiteral } from '../nix/query.js';
 import { formatBytes } from '../system/units.js';
 
-type Check = (ctx: RunContext) => Promise<CheckResult>;
+export type Check = (ctx: RunContext) => Promise<CheckResult>;
 
 export function gate(title: string, check: Check, group?: string): GateStep {
   return { kind: 'gate', title, check, group };
@@ -20,11 +20,21 @@ function asSystemText(value: NixLiteral): string {
   return value.type === 'string' ? value.value : formatLiteral(value);
 }
 
+/** NixOS writes sysctl booleans as 1 and 0; /proc separates multiple numbers with tabs. */
+function asSysctlText(value: NixLiteral): string {
+  if (value.type === 'bool') return value.value ? '1' : '0';
+  return asSystemText(value).trim().split(/\s+/).join(' ');
+}
+
 export function sysctlIs(key: string, expected: NixLiteral): Check {
   return async (ctx) => {
-    const actual = await ctx.sysroot.sysctl(key);
-    const needed = asSystemText(expected);
-    return { ok: actual === needed, measured: `${key} = ${actual ?? 'unreadable'}`, needed };
+    const actual = (await ctx.sysroot.sysctl(key))?.split(/\s+/).join(' ');
+    if (expected.type === 'null') {
+      // NixOS leaves a sysctl set to null at the kernel's value.
+      return { ok: true, measured: `${key} = ${actual ?? 'unreadable'}`, needed: 'kernel default (null)', shown: actual ?? 'not in /proc/sys' };
+    }
+    const needed = asSysctlText(expected);
+    return { ok: actual === needed, measured: `${key} = ${actual ?? 'unreadable'}`, needed, shown: actual ?? 'not in /proc/sys' };
   };
 }
 
@@ -32,12 +42,13 @@ export function nixConfIs(key: string, expected: NixLiteral): Check {
   return async (ctx) => {
     const actual = (await ctx.sysroot.nixConf()).get(key);
     const needed = asSystemText(expected);
-    return { ok: actual === needed, measured: `${key} = ${actual ?? 'not set'} in /etc/nix/nix.conf`, needed };
+    const shown = `${actual ?? 'not set'} in nix.conf`;
+    return { ok: actual === needed, measured: `${key} = ${actual ?? 'not set'} in /etc/nix/nix.conf`, needed, shown };
   };
 }
 
 /** The configuration's value for `option`, or NixOS's default when none is defined. */
-async function configured(ctx: RunContext, option: string, aliases: string[], fallback: NixLiteral, confKeys: string[] = []): Promise<NixLiteral | string> {
+export async function configured(ctx: RunContext, option: string, aliases: string[], fallback: NixLiteral, confKeys: string[] = []): Promise<NixLiteral | string> {
   const resolution = resolveOption(await ctx.configuration(), option, aliases, confKeys);
   if (resolution.conflict) return `conflicting definitions of ${option}`;
   if (resolution.winners.length === 0) return fallback;
@@ -66,10 +77,33 @@ export function zramActive(algorithm: string): Check {
     const zram = await ctx.sysroot.zramDevices();
     const active = zram.filter((z) => swaps.some((s) => s.name === `/dev/${z.name}`));
     const needed = `a zram swap device using ${algorithm}`;
-    if (active.length === 0) return { ok: false, measured: 'no zram device in /proc/swaps', needed };
+    if (active.length === 0) return { ok: false, measured: 'no zram device in /proc/swaps', needed, shown: 'no zram swap' };
     const wrong = active.filter((z) => z.algorithm !== algorithm);
     const shown = active.map((z) => `${z.name} ${z.algorithm ?? '?'} ${formatBytes(z.diskSizeBytes)}`).join(', ');
-    return { ok: wrong.length === 0, measured: `zram swap: ${shown}`, needed };
+    return { ok: wrong.length === 0, measured: `zram swap: ${shown}`, needed, shown };
+  };
+}
+
+/** The zram device uses the algorithm the configuration sets (NixOS default: zstd). */
+export function zramMatchesConfig(): Check {
+  return async (ctx) => {
+    const wanted = await configured(ctx, 'zramSwap.algorithm', [], { type: 'string', value: 'zstd' });
+    if (typeof wanted === 'string' || wanted.type !== 'string') {
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.algorithm is not a string', needed: 'one clear value' };
+    }
+    const result = await zramActive(wanted.value)(ctx);
+    return { ...result, needed: wanted.value };
+  };
+}
+
+/** The zram size is the configuration's memoryPercent of RAM (NixOS default: 50). */
+export function zramSizeMatchesConfig(): Check {
+  return async (ctx) => {
+    const wanted = await configured(ctx, 'zramSwap.memoryPercent', [], { type: 'int', value: 50 });
+    if (typeof wanted === 'string' || wanted.type !== 'int') {
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.memoryPercent is not a whole number', needed: 'one clear value' };
+    }
+    return zramSizeIs(wanted.value)(ctx);
   };
 }
 
@@ -84,6 +118,7 @@ export function zramSizeIs(percent: number): Check {
       ok: zram.length > 0 && Math.abs(actualPercent - percent) <= 1,
       measured: `zram ${formatBytes(total)} = ${actualPercent.toFixed(1)}% of ${formatBytes(mem.memTotal)} RAM`,
       needed: `${percent}% (${formatBytes((mem.memTotal * percent) / 100)})`,
+      shown: zram.length === 0 ? 'no zram device' : `${actualPercent.toFixed(1)}% (${formatBytes(total)})`,
     };
   };
 }
@@ -96,6 +131,7 @@ export function headroomAtLeast(): Check {
       ok: headroom >= ctx.options.minHeadroom,
       measured: `headroom ${formatBytes(headroom)} (MemAvailable ${formatBytes(mem.memAvailable)} + SwapFree ${formatBytes(mem.swapFree)})`,
       needed: `at least ${formatBytes(ctx.options.minHeadroom)} (--min-headroom)`,
+      shown: `${formatBytes(headroom)} available + swap free`,
     };
   };
 }

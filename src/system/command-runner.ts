@@ -79,3 +79,16 @@ async function startProcess(command: string, args: string[]) {
   });
   return { running };
 }
+
+export interface CapturedOutput {
+  exitCode: number | undefined;
+  lines: string[];
+}
+
+/** Runs a short query command (systemctl show) to its end and keeps every line. */
+export async function captureOutput(runner: CommandRunner, command: string, args: string[]): Promise<CapturedOutput> {
+  const lines: string[] = [];
+  const running = runner.start(command, args, (line) => lines.push(line));
+  const { exitCode } = await running.result;
+  return { exitCode, lines };
+}

@@ -1,8 +1,21 @@
 // Reads the running system from its standard files, under a root directory
 // ("/" normally, a fixture tree in tests and demos). This is the one module
 // that reads /proc, /sys and /etc.
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
+
+import {
+  countCpuinfoProcessors,
+  countCpuList,
+  parseKmsg,
+  parseMmStat,
+  parsePressure,
+  parseVmstat,
+  type KernelLogLine,
+  type MemoryPressure,
+  type ZramStats,
+} from './proc-formats.js';
 
 export interface MemInfo {
   /** All values in bytes. */
@@ -10,6 +23,15 @@ export interface MemInfo {
   memAvailable: number;
   swapTotal: number;
   swapFree: number;
+  /** Present where the kernel reports them (always on Linux). */
+  commitLimit?: number;
+  committedAs?: number;
+}
+
+export interface DirectorySize {
+  bytes: number;
+  /** Directories that could not be listed (their contents are not counted). */
+  unreadable: number;
 }
 
 export interface SwapDevice {
@@ -72,12 +94,128 @@ export class Sysroot {
       }
       return value;
     };
-    return {
+    const info: MemInfo = {
       memTotal: pick('MemTotal'),
       memAvailable: pick('MemAvailable'),
       swapTotal: fields.get('SwapTotal') ?? 0,
       swapFree: fields.get('SwapFree') ?? 0,
     };
+    if (fields.has('CommitLimit')) info.commitLimit = fields.get('CommitLimit');
+    if (fields.has('Committed_AS')) info.committedAs = fields.get('Committed_AS');
+    return info;
+  }
+
+  /** Logical CPUs online: /sys/devices/system/cpu/online, else /proc/cpuinfo. */
+  async cpuCount(): Promise<number | undefined> {
+    const online = await this.readOptional('/sys/devices/system/cpu/online');
+    const fromList = online === undefined ? undefined : countCpuList(online);
+    if (fromList !== undefined) return fromList;
+    const cpuinfo = await this.readOptional('/proc/cpuinfo');
+    return cpuinfo === undefined ? undefined : countCpuinfoProcessors(cpuinfo);
+  }
+
+  async zramStats(name: string): Promise<ZramStats | undefined> {
+    const text = await this.readOptional(`/sys/block/${name}/mm_stat`);
+    return text === undefined ? undefined : parseMmStat(text);
+  }
+
+  async memoryPressure(): Promise<MemoryPressure | undefined> {
+    const text = await this.readOptional('/proc/pressure/memory');
+    return text === undefined ? undefined : parsePressure(text);
+  }
+
+  async vmstat(): Promise<Map<string, number>> {
+    return parseVmstat((await this.readOptional('/proc/vmstat')) ?? '');
+  }
+
+  /**
+   * The kernel's log buffer from /dev/kmsg, or undefined where it cannot be
+   * read (kernel.dmesg_restrict = 1 and not root). The device hands out one
+   * record per read and EAGAIN at the end; a plain file (a fixture) reads
+   * to its end.
+   */
+  async kernelLog(): Promise<KernelLogLine[] | undefined> {
+    let handle;
+    try {
+      handle = await open(this.resolve('/dev/kmsg'), constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    const buffer = Buffer.alloc(16 * 1024);
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EPIPE') return { bytesRead: -1 };
+          if (error.code === 'EAGAIN') return { bytesRead: 0 };
+          throw error;
+        });
+        if (bytesRead === 0) break;
+        if (bytesRead > 0) chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+      }
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+    return parseKmsg(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  /** Apparent size of every file under a directory; undefined if it is missing. */
+  async directorySize(absolutePath: string, include: (name: string) => boolean = () => true): Promise<DirectorySize | undefined> {
+    const top = this.resolve(absolutePath);
+    if (!(await stat(top).catch(() => undefined))?.isDirectory()) return undefined;
+    const total: DirectorySize = { bytes: 0, unreadable: 0 };
+    const visit = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        total.unreadable++;
+        return;
+      }
+      for (const entry of entries) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) await visit(file);
+        else if (entry.isFile() && include(entry.name)) total.bytes += (await lstat(file).catch(() => undefined))?.size ?? 0;
+      }
+    };
+    await visit(top);
+    return total;
+  }
+
+  /** What `journalctl --disk-usage` adds up for the persistent journal (SystemMaxUse's scope). */
+  async journalUsage(): Promise<DirectorySize | undefined> {
+    return this.directorySize('/var/log/journal', (name) => /\.journal~?$/.test(name));
+  }
+
+  async uptimeSeconds(): Promise<number | undefined> {
+    const text = await this.readOptional('/proc/uptime');
+    const seconds = Number(text?.trim().split(/\s+/)[0]);
+    return text !== undefined && Number.isFinite(seconds) ? seconds : undefined;
+  }
+
+  /** systemd's own test for "booted with systemd" (sd_booted). */
+  async isSystemdRunning(): Promise<boolean> {
+    return (await stat(this.resolve('/run/systemd/system')).catch(() => undefined))?.isDirectory() ?? false;
+  }
+
+  /** Command lines (argument lists) of running processes named `comm`. */
+  async processCommandLines(comm: string): Promise<string[][]> {
+    let names: string[];
+    try {
+      names = await readdir(this.resolve('/proc'));
+    } catch {
+      return [];
+    }
+    const found: string[][] = [];
+    for (const pid of names.filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b))) {
+      const name = (await this.readOptional(`/proc/${pid}/comm`))?.trim();
+      if (name !== comm) continue;
+      const cmdline = (await this.readOptional(`/proc/${pid}/cmdline`)) ?? '';
+      found.push(cmdline.split('\0').filter((arg) => arg !== ''));
+    }
+    return found;
   }
 
   async swaps(): Promise<SwapDevice[]> {

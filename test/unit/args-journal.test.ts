@@ -27,7 +27,7 @@ describe('the journal commands on the command line', () => {
   });
 
   it('lists history and undo in --help', () => {
-    expect(HELP).toContain('  history    list the recorded runs, newest first\n');
-    expect(HELP).toContain('  undo       put back the files of the last run (or RUN), then offer the rebuild\n');
+    expect(HELP).toContain('  history     list the recorded runs, newest first\n');
+    expect(HELP).toContain('  undo        put back the files of the last run (or RUN), then offer the rebuild\n');
   });
 });

@@ -29,7 +29,19 @@ describe('the command line', () => {
     [['rollback', '--min-headroom', '4G'], '--min-headroom is for reenable'],
     [['reenable', 'a', '--only', 'cpu'], '--only is for rollback'],
     [[], 'missing command'],
+    [['check', 'now'], 'check takes no argument, got "now"'],
+    [['check', '--apply'], 'check changes nothing; --apply is not for check'],
+    [['check', '--dry-run'], 'check changes nothing; --dry-run is not for check'],
+    [['recommend', '--only', 'cpu'], '--only is for rollback, not recommend'],
+    [['recommend', '--no-rebuild'], 'only mean something with recommend --apply'],
+    [['reenable', 'x', '--apply'], '--apply is for check and recommend, not reenable'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  it('reads check and recommend with their flags', () => {
+    expect(parseCli(['check', '--json', '--min-headroom', '4G'])).toMatchObject({ command: 'check', json: true, apply: false, minHeadroom: 4 * 1024 ** 3 });
+    expect(parseCli(['recommend'])).toMatchObject({ command: 'recommend', json: false, apply: false });
+    expect(parseCli(['recommend', '--apply', '--yes', '--no-rebuild'])).toMatchObject({ command: 'recommend', apply: true, yes: true, noRebuild: true });
   });
 });

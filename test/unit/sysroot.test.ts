@@ -58,3 +58,37 @@ describe('reading the running system', () => {
     expect(Object.fromEntries(conf)).toEqual({ 'max-jobs': 'auto', cores: '3', builders: '' });
   });
 });
+
+describe('reading what check measures', () => {
+  it('counts CPUs from /sys/devices/system/cpu/online, else from /proc/cpuinfo', async () => {
+    expect(await new Sysroot(sysrootFixture('laptop')).cpuCount()).toBe(4);
+    expect(await new Sysroot(sysrootFixture('workstation')).cpuCount()).toBe(16);
+    expect(await new Sysroot(sysrootFixture('tuned')).cpuCount()).toBeUndefined();
+  });
+
+  it('reads the kernel log from a kmsg file, and nothing where there is none', async () => {
+    const log = await new Sysroot(sysrootFixture('laptop')).kernelLog();
+    expect(log?.filter((l) => l.message.startsWith('Out of memory')).map((l) => l.usecSinceBoot)).toEqual([2211334502, 5012345678]);
+    expect(await new Sysroot(sysrootFixture('no-zram')).kernelLog()).toBeUndefined();
+  });
+
+  it('adds up journal files only, persistent ones', async () => {
+    expect(await new Sysroot(sysrootFixture('laptop')).journalUsage()).toEqual({ bytes: 65536 + 32768 + 16384, unreadable: 0 });
+    expect(await new Sysroot(sysrootFixture('tuned')).journalUsage()).toBeUndefined();
+  });
+
+  it('finds running processes by name with their arguments', async () => {
+    const root = new Sysroot(sysrootFixture('mixed-swap'));
+    expect(await root.processCommandLines('earlyoom')).toEqual([['/nix/store/k2l9-earlyoom-1.8.2/bin/earlyoom', '-m', '10', '-s', '10', '-r', '3600']]);
+    expect(await root.processCommandLines('sshd')).toEqual([]);
+  });
+
+  it('knows systemd runs where /run/systemd/system exists', async () => {
+    expect(await new Sysroot(sysrootFixture('laptop')).isSystemdRunning()).toBe(true);
+    expect(await new Sysroot(sysrootFixture('no-zram')).isSystemdRunning()).toBe(false);
+  });
+
+  it('reads CommitLimit and Committed_AS where meminfo has them', async () => {
+    expect(await new Sysroot(sysrootFixture('laptop')).memInfo()).toMatchObject({ commitLimit: 7990680 * 1024, committedAs: 9876540 * 1024 });
+  });
+});

@@ -1,0 +1,27 @@
+// `tune-wizard check`: the checklist, run against the running system and
+// printed as a table (or JSON) on stdout; progress, if any, on stderr.
+import kleur from 'kleur';
+
+import type { RunContext } from '../engine/types.js';
+import { colourWanted } from '../engine/ui.js';
+import type { ExitCodeValue } from '../errors.js';
+import { planChecklist } from './checklist.js';
+import { renderJson, renderTable } from './render-report.js';
+import { exitCodeFor, runChecklist } from './run-checklist.js';
+
+export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCodeValue> {
+  const configuration = ctx.configuration();
+  const readOnce: RunContext = { ...ctx, configuration: () => configuration };
+  const { unfollowed } = await configuration;
+  if (unfollowed.length > 0) {
+    const count = unfollowed.length === 1 ? '1 module' : `${unfollowed.length} modules`;
+    ctx.ui.info(`${count} outside this flake not read; what they set is not checked.`);
+  }
+
+  const report = await runChecklist(await planChecklist(readOnce), readOnce);
+
+  // The table goes to stdout: colour it by stdout, not by stderr as the step lines are.
+  kleur.enabled = colourWanted(process.env, ctx.ui.streams.isTerminal);
+  ctx.ui.streams.out(json ? renderJson(report) : renderTable(report));
+  return exitCodeFor(report);
+}

@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { findBuildPeak, findStateDir } from '../../src/recommend/build-history.js';
+import { planRecommendation, splitThreads } from '../../src/recommend/plan-recommendation.js';
+
+const GiB = 1024 ** 3;
+const roots: string[] = [];
+afterAll(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+const valuesOf = (memTotal: number, cpus: number, hasZram: boolean) =>
+  planRecommendation({ memTotal, cpus, hasZram, zramRatio: undefined }, undefined).suggestions.map((s) => s.value);
+
+describe('planning the suggested numbers', () => {
+  it.each([
+    [1, { jobs: 1, cores: 1 }],
+    [4, { jobs: 2, cores: 2 }],
+    [8, { jobs: 4, cores: 2 }],
+    [11, { jobs: 3, cores: 3 }],
+    [12, { jobs: 4, cores: 3 }],
+    [16, { jobs: 4, cores: 4 }],
+  ])('splits %i threads into %j', (threads, split) => {
+    expect(splitThreads(threads)).toEqual(split);
+  });
+
+  it.each([
+    ['an 8 GiB laptop with 4 CPUs', 8 * GiB, 4, true, [2, 2, 100, 150]],
+    ['a 4 GiB netbook with 4 CPUs', 4 * GiB, 4, true, [3, 1, 100, 150]],
+    ['a 16 GiB desktop with 12 CPUs and no zram', 16 * GiB, 12, false, [4, 3, 50, 60]],
+    ['a 64 GiB workstation with 16 CPUs', 64 * GiB, 16, true, [4, 4, 25, 150]],
+  ])('suggests max-jobs, cores, zram %% and swappiness for %s', (_, memTotal, cpus, hasZram, values) => {
+    expect(valuesOf(memTotal, cpus, hasZram)).toEqual(values);
+  });
+
+  it('gives every suggestion a one-line reason and names its basis', () => {
+    const plan = planRecommendation({ memTotal: 16 * GiB, cpus: 12, hasZram: true, zramRatio: 3 }, undefined);
+    expect(plan.basis).toBe('assumed 1.0 GiB per compiler thread (no peak memory in the run journal yet)');
+    for (const suggestion of plan.suggestions) expect(suggestion.reason).toMatch(/^[^\n]+\.$/);
+    expect(plan.suggestions[2]!.reason).toBe('8.0 GiB of swap costs at most 2.7 GiB of RAM at 3.0:1 (measured); the NixOS default suits mid-sized RAM.');
+  });
+});
+
+describe('reading peak memory from the run journal', () => {
+  it('takes the heaviest job of the readable run records and ignores the rest', async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), 'tw-state-'));
+    roots.push(state);
+    mkdirSync(path.join(state, 'runs'));
+    const write = (name: string, body: string): void => writeFileSync(path.join(state, 'runs', name), body);
+    write('1.json', JSON.stringify({ rebuild: { peakMemoryBytes: 8 * GiB, maxJobs: 'auto', cores: 0 } }));
+    write('2.json', JSON.stringify({ rebuild: { peakMemoryBytes: 3 * GiB, maxJobs: 1, cores: 3 } }));
+    write('3.json', JSON.stringify({ rebuild: { status: 'failed' } }));
+    write('4.json', '{ not json');
+    write('notes.txt', 'x');
+
+    expect(await findBuildPeak(state, 4)).toEqual({ perJobBytes: 3 * GiB, coresPerJob: 3, runs: 2 });
+    expect(await findBuildPeak(path.join(state, 'nowhere'), 4)).toBeUndefined();
+  });
+
+  it('looks in $XDG_STATE_HOME/tune-wizard', () => {
+    expect(findStateDir({ XDG_STATE_HOME: '/s' })).toBe('/s/tune-wizard');
+  });
+});
