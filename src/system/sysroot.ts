@@ -1,8 +1,18 @@
 // Reads the running system from its standard files, under a root directory
 // ("/" normally, a fixture tree in tests and demos). This is the one module
 // that reads /proc, /sys and /etc.
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+
+import {
+  parseCmdline,
+  parseKernelRecords,
+  parseMmStat,
+  parsePressureSome10,
+  type KernelRecord,
+  type ZramStat,
+} from './memory-files.js';
 
 export interface MemInfo {
   /** All values in bytes. */
@@ -117,6 +127,67 @@ export class Sysroot {
   /** The store path /run/current-system points at: the running generation. */
   async currentSystem(): Promise<string | undefined> {
     return readlink(this.resolve('/run/current-system')).catch(() => undefined);
+  }
+
+  /** PSI `some avg10` of /proc/pressure/memory; undefined without PSI. */
+  async memoryPressure(): Promise<number | undefined> {
+    const text = await this.readOptional('/proc/pressure/memory');
+    return text === undefined ? undefined : parsePressureSome10(text);
+  }
+
+  async zramStats(names: string[]): Promise<ZramStat[]> {
+    const stats: ZramStat[] = [];
+    for (const name of names) {
+      const text = await this.readOptional(`/sys/block/${name}/mm_stat`);
+      const stat = text === undefined ? undefined : parseMmStat(name, text);
+      if (stat) stats.push(stat);
+    }
+    return stats;
+  }
+
+  /** The argument lists of every process in /proc (those readable). */
+  async processCommandLines(): Promise<string[][]> {
+    const names = await readdir(this.resolve('/proc')).catch(() => [] as string[]);
+    const lines: string[][] = [];
+    for (const pid of names.filter((n) => /^\d+$/.test(n))) {
+      const text = await this.readOptional(`/proc/${pid}/cmdline`);
+      if (text) lines.push(parseCmdline(text));
+    }
+    return lines;
+  }
+
+  /**
+   * The kernel's log records from /dev/kmsg (a character device on a live
+   * system, read record by record without blocking; a plain file in a
+   * fixture). Undefined when it cannot be read (kernel.dmesg_restrict).
+   */
+  async kernelLog(): Promise<KernelRecord[] | undefined> {
+    let handle;
+    try {
+      handle = await open(this.resolve('/dev/kmsg'), constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    const chunks: string[] = [];
+    const buffer = Buffer.alloc(16 * 1024);
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null).catch((error: NodeJS.ErrnoException) => {
+          // EPIPE: records were overwritten while reading; read on.
+          if (error.code === 'EPIPE') return { bytesRead: -1 };
+          if (error.code === 'EAGAIN') return { bytesRead: 0 };
+          throw error;
+        });
+        if (bytesRead === 0) break;
+        if (bytesRead > 0) chunks.push(buffer.toString('utf8', 0, bytesRead));
+        if (chunks.length > 100_000) break;
+      }
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+    return parseKernelRecords(chunks.join(''));
   }
 
   async hostname(): Promise<string | undefined> {
