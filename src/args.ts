@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { UsageError } from './errors.js';
+import { parseRebuildFlags, REBUILD_FLAG_SPEC, splitPassthrough, type RebuildOptions } from './rebuild/rebuild-flags.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
@@ -16,6 +17,7 @@ export interface CliArgs {
   sysroot: string;
   only: Set<string> | undefined;
   minHeadroom: number;
+  rebuild: RebuildOptions;
 }
 
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
@@ -26,6 +28,7 @@ export const HELP = `tune-wizard: walk a NixOS flake's build-memory tuning back,
 Usage
   tune-wizard rollback [--only cpu,zram,swappiness] [options]
   tune-wizard reenable <unified-llm | ./path/to/module> [--min-headroom 8G] [options]
+  ... [options] -- NIXOS-REBUILD-ARGS   (passed to both nixos-rebuild runs)
 
 Options
   --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
@@ -34,12 +37,21 @@ Options
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
   --min-headroom SIZE  reenable needs MemAvailable + SwapFree of at least SIZE (default: ${DEFAULT_HEADROOM})
+  --mode MODE          after building: switch, boot, test or build (default: switch)
+  --elevate TOOL       run the final action with sudo, doas, run0 or none
+                       (default: sudo, none when already root; the build runs as you)
+  --stop-below LIMIT   stop the build when free memory + usable swap fall under LIMIT,
+                       a size (2G) or a share of RAM (5%) (default: 5%, or just above
+                       the line of a running earlyoom or systemd-oomd)
+  -q, --quiet          write the build's output to a log file (path printed), not the terminal
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
 
 Every edit is shown as a diff and asked for before it is written. If the
-rebuild fails, every file this run changed is put back as it was.
+rebuild fails, every file this run changed is put back as it was. The
+rebuild builds first (as you, watched for memory) and switches only if
+the build succeeded.
 
 Exit codes
   0    done, or nothing to do
@@ -47,15 +59,18 @@ Exit codes
   2    usage: a bad flag, or no terminal to ask on and no --yes
   3    a gate failed; nothing was changed
   4    the rebuild failed; the files were restored
+  5    the watchdog stopped the build before memory ran out; the files were restored
   130  aborted by the user; the files were restored
 
 Examples
   tune-wizard rollback --dry-run
   tune-wizard rollback --only zram,swappiness --flake ~/nixos#kernelcore
   tune-wizard reenable unified-llm --min-headroom 10G
+  tune-wizard reenable unified-llm --stop-below 2G -- --max-jobs 1 --cores 2
 `;
 
-export function parseCli(argv: string[]): CliArgs {
+export function parseCli(fullArgv: string[]): CliArgs {
+  const [argv, passthrough] = splitPassthrough(fullArgv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -70,6 +85,7 @@ export function parseCli(argv: string[]): CliArgs {
         only: { type: 'string' },
         'min-headroom': { type: 'string' },
         sysroot: { type: 'string' },
+        ...REBUILD_FLAG_SPEC,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -89,6 +105,7 @@ export function parseCli(argv: string[]): CliArgs {
     sysroot: values.sysroot ?? '/',
     only: undefined,
     minHeadroom: parseHeadroom(values['min-headroom'] ?? DEFAULT_HEADROOM),
+    rebuild: parseRebuildFlags(values, passthrough),
   };
 
   if (values.help) return { ...base, command: 'help' };

@@ -76,6 +76,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
       noRebuild: args.noRebuild,
       minHeadroom: args.minHeadroom,
       only: args.only,
+      rebuild: args.rebuild,
     },
     systemAtStart: await sysroot.currentSystem(),
     configuration: () => loadConfiguration(workspace, flakeDir, host),
@@ -103,7 +104,7 @@ async function requireFlake(dir: string): Promise<void> {
 
 /** The rebuild's commands must exist before any file is touched. */
 async function requireCommands(ctx: RunContext): Promise<void> {
-  const commands = rebuildCommand(ctx).filter((word) => word === 'sudo' || word === 'nixos-rebuild');
+  const commands = rebuildCommand(ctx).filter((word) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(word));
   for (const command of commands) {
     if (!(await ctx.runner.find(command))) {
       throw new UserError(`${command} is not on PATH; nothing was changed. Run this on the NixOS machine, or pass --no-rebuild to only edit the files.`);

@@ -7,6 +7,7 @@ export const ExitCode = {
   usage: 2,
   gateFailed: 3,
   rebuildFailed: 4,
+  watchdogStopped: 5,
   aborted: 130,
 } as const;
 
@@ -41,6 +42,14 @@ export class RebuildError extends UserError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.rebuildFailed, options);
     this.name = 'RebuildError';
+  }
+}
+
+/** The watchdog stopped the build before memory ran out. */
+export class WatchdogError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.watchdogStopped);
+    this.name = 'WatchdogError';
   }
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import kleur from 'kleur';
 
 import { shortPath } from '../config/module-graph.js';
-import { AbortError, GateError, RebuildError, UserError } from '../errors.js';
+import { AbortError, GateError, RebuildError, UserError, WatchdogError } from '../errors.js';
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
 import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
@@ -37,7 +37,7 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
       if (ctx.signal.aborted) throw new AbortError('Interrupted.');
     }
   } catch (error) {
-    if (error instanceof AbortError || error instanceof RebuildError) await restore(ctx, error);
+    if (error instanceof AbortError || error instanceof RebuildError || error instanceof WatchdogError) await restore(ctx, error);
     throw error;
   }
 
@@ -120,7 +120,7 @@ function reportCheck(ctx: RunContext, result: CheckResult): void {
 async function restore(ctx: RunContext, reason: Error): Promise<void> {
   const restored = await ctx.workspace.restoreAll();
   if (restored.length === 0) return;
-  const what = reason instanceof AbortError ? 'Stopped' : 'The rebuild failed';
+  const what = reason instanceof AbortError ? 'Stopped' : reason instanceof WatchdogError ? 'The watchdog stopped the rebuild' : 'The rebuild failed';
   ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
 }
 
@@ -150,6 +150,10 @@ function printClosing(ctx: RunContext, summary: RunSummary): void {
   if (summary.rebuild?.status === 'switched') {
     const checked = summary.verified > 0 ? ` and checked (${summary.verified} checks passed)` : '';
     ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}; rebuilt${checked}.`));
+    return;
+  }
+  if (summary.rebuild?.status === 'built') {
+    ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; built (--mode ${ctx.options.rebuild.mode}), not running yet, so not checked.`);
     return;
   }
   ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand(ctx).join(' ')}`);
