@@ -60,6 +60,10 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
   let result = 'build failed';
 
   try {
+    if (watchdog.stats.crossing) {
+      result = 'not started: headroom already under the stop line';
+      throw watchdogStop(watchdog, line);
+    }
     ctx.ui.info(`running ${commands.build.join(' ')} (in ${workDir})`);
     const build = await runPhase(ctx, commands.build, { cwd: workDir, ownGroup: true }, display, stopper, true);
     if (watchdog.stats.crossing) {
@@ -97,7 +101,7 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
     // After `boot` the new generation is installed but not running yet.
     return { status: commands.mode === 'boot' ? 'built' : 'switched', lowestHeadroom: watchdog.stats.lowestHeadroom };
   } finally {
-    await watchdog.stop();
+    watchdog.stop();
     display.close();
     log?.close();
     printSummary(ctx, watchdog, display, result);

@@ -6,8 +6,8 @@
 // capacity can absorb F bytes of pages for a net gain of F - F/r = F(1 - 1/r)
 // of RAM; with r <= 1 (incompressible data) free zram is worth nothing.
 // zram's own mem_limit caps F further: at most (limit - used) * r.
-import type { ZramStat } from '../system/memory-files.js';
-import type { Sysroot } from '../system/sysroot.js';
+import { parseMmStat, parsePressureSome10, type ZramStat } from '../system/memory-files.js';
+import { parseSwaps, type Sysroot } from '../system/sysroot.js';
 
 export interface MemorySample {
   /** Milliseconds since the epoch. */
@@ -57,13 +57,13 @@ export function computeHeadroom(memAvailable: number, swapFree: number, zram: Zr
   return memAvailable + diskFree + zramUsable;
 }
 
-/** Reads meminfo, swaps, zram and PSI once. */
-export async function takeSample(sysroot: Sysroot): Promise<MemorySample> {
+/** Reads meminfo, swaps, zram and PSI once, synchronously (see Sysroot.readNow). */
+export function takeSample(sysroot: Sysroot): MemorySample {
   const at = Date.now();
-  const mem = await sysroot.memInfo();
-  const zram = await findZramSwaps(sysroot);
+  const mem = sysroot.memInfoNow();
+  const zram = findZramSwaps(sysroot);
   const ratio = zramRatio(zram.map((z) => z.stat));
-  const pressure = await sysroot.memoryPressure();
+  const psi = sysroot.readNow('/proc/pressure/memory');
 
   return {
     at,
@@ -72,19 +72,18 @@ export async function takeSample(sysroot: Sysroot): Promise<MemorySample> {
     swapTotal: mem.swapTotal,
     swapUsed: mem.swapTotal - mem.swapFree,
     zramRatio: ratio,
-    pressure,
+    pressure: psi === undefined ? undefined : parsePressureSome10(psi),
     headroom: computeHeadroom(mem.memAvailable, mem.swapFree, zram, ratio ?? ASSUMED_ZRAM_RATIO),
   };
 }
 
 /** Swap devices named /dev/zramN, with their mm_stat (an empty one when unreadable). */
-async function findZramSwaps(sysroot: Sysroot): Promise<ZramSwap[]> {
-  const swaps = (await sysroot.swaps()).filter((s) => /^\/dev\/zram\d+$/.test(s.name));
-  const names = swaps.map((s) => s.name.slice('/dev/'.length));
-  const stats = names.length > 0 ? await sysroot.zramStats(names) : [];
-  return swaps.map((swap, index) => {
-    const name = names[index]!;
-    const stat = stats.find((s) => s.name === name) ?? { name, origDataBytes: 0, memUsedBytes: 0, memLimitBytes: 0 };
+function findZramSwaps(sysroot: Sysroot): ZramSwap[] {
+  const swaps = parseSwaps(sysroot.readNow('/proc/swaps') ?? '').filter((s) => /^\/dev\/zram\d+$/.test(s.name));
+  return swaps.map((swap) => {
+    const name = swap.name.slice('/dev/'.length);
+    const text = sysroot.readNow(`/sys/block/${name}/mm_stat`);
+    const stat = (text === undefined ? undefined : parseMmStat(name, text)) ?? { name, origDataBytes: 0, memUsedBytes: 0, memLimitBytes: 0 };
     return { stat, sizeBytes: swap.sizeBytes, usedBytes: swap.usedBytes };
   });
 }

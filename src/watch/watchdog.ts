@@ -28,7 +28,7 @@ export interface Watchdog {
   stats: WatchStats;
   /** Only an armed watchdog warns and calls onLimit (the build, not the switch). */
   arm(armed: boolean): void;
-  stop(): Promise<void>;
+  stop(): void;
 }
 
 export const DEFAULT_SAMPLE_MS = 250;
@@ -53,18 +53,16 @@ export function startWatchdog(
   let reportedError = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> = Promise.resolve();
 
-  const sampleOnce = async (): Promise<void> => {
+  const sampleOnce = (): void => {
     let sample: MemorySample;
     try {
-      sample = await takeSample(sysroot);
+      sample = takeSample(sysroot);
     } catch (error) {
       if (!reportedError) events.onReadError(error as Error);
       reportedError = true;
       return;
     }
-    if (stopped) return;
     record(stats, sample);
     events.onSample(sample);
     if (!armed || stats.crossing) return;
@@ -79,9 +77,9 @@ export function startWatchdog(
   };
 
   const loop = (): void => {
-    current = sampleOnce().finally(() => {
-      if (!stopped) timer = setTimeout(loop, intervalMs);
-    });
+    if (stopped) return;
+    sampleOnce();
+    timer = setTimeout(loop, intervalMs);
   };
   loop();
 
@@ -90,10 +88,9 @@ export function startWatchdog(
     arm(value) {
       armed = value;
     },
-    async stop() {
+    stop() {
       stopped = true;
       clearTimeout(timer);
-      await current;
     },
   };
 }

@@ -50,7 +50,7 @@ describe('headroom', () => {
       mkdirSync(pressureDir);
       writeFileSync(path.join(pressureDir, 'memory'), 'some avg10=12.50 avg60=3.00 avg300=1.00 total=99\nfull avg10=2.00 avg60=0.00 avg300=0.00 total=5\n');
 
-      const sample = await takeSample(new Sysroot(root));
+      const sample = takeSample(new Sysroot(root));
 
       expect(sample.memAvailable).toBe(9437184 * 1024);
       expect(sample.swapUsed).toBe((8159240 - 7340032) * 1024);
