@@ -11,7 +11,7 @@ export interface BuildDisplay {
   progress: BuildProgress;
   line(text: string): void;
   sample(sample: MemorySample): void;
-  notice(kind: 'info' | 'warn' | 'fail', text: string): void;
+  notice(kind: 'info' | 'ok' | 'warn' | 'fail', text: string): void;
   close(): void;
 }
 

@@ -64,7 +64,7 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
       result = 'not started: headroom already under the stop line';
       throw watchdogStop(watchdog, line);
     }
-    ctx.ui.info(`running ${commands.build.join(' ')} (in ${workDir})`);
+    display.notice('info', `running ${commands.build.join(' ')} (in ${workDir})`);
     const build = await runPhase(ctx, commands.build, { cwd: workDir, ownGroup: true }, display, stopper, true);
     if (watchdog.stats.crossing) {
       result = 'stopped by the watchdog';
@@ -82,13 +82,13 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
 
     if (!commands.final) {
       result = `built ${readlinkSync(path.join(workDir, 'result'))}`;
-      ctx.ui.ok(`built; the result link stays in ${workDir}/result`);
+      display.notice('ok', `built; the result link stays in ${workDir}/result`);
       return { status: 'built', lowestHeadroom: watchdog.stats.lowestHeadroom };
     }
 
     watchdog.arm(false);
     display.progress.phase = commands.mode;
-    ctx.ui.info(`running ${commands.final.join(' ')}`);
+    display.notice('info', `running ${commands.final.join(' ')}`);
     const final = await runPhase(ctx, commands.final, { ownGroup: commands.elevation === 'none' }, display, stopper, false);
     if (final.exitCode !== 0) {
       result = `${commands.mode} failed`;

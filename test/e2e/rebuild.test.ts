@@ -38,7 +38,8 @@ describe('building first, switching second', () => {
     expect(run.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake))).toHaveLength(4);
     expect(stubCalls()).toEqual([`build ${target()}`, `sudo nixos-rebuild switch ${target()}`, `switch ${target()}`]);
-    expect(run.stderr).toMatch(/rebuild summary: \d+s; peak memory used 6\.6 GiB, lowest headroom 13\.9 GiB, swap peak 800 MiB; 2 derivations started; result: switched/);
+    // 13.9 GiB before the switch; 11.5 GiB if a sample lands after the stand-in switch swapped in the rolled-back meminfo.
+    expect(run.stderr).toMatch(/rebuild summary: \d+s; peak memory used 6\.6 GiB, lowest headroom (13\.9|11\.5) GiB, swap peak 800 MiB; 2 derivations started; result: switched/);
     expect(survivingStandIns(pidFile())).toEqual([]);
   });
 
