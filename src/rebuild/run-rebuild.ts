@@ -49,7 +49,8 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
   const log = ctx.options.rebuild.quiet ? openBuildLog() : undefined;
   if (log) ctx.ui.info(`build output: ${log.file}`);
   const display = openBuildDisplay(ctx.ui, {
-    terminal: ctx.ui.streams.isTerminal,
+    // The line is drawn on stderr: both it and the session must be a terminal.
+    terminal: ctx.ui.streams.isTerminal && Boolean(process.stderr.isTTY),
     log,
     plainEveryMs: showMemory || log ? PLAIN_EVERY_MS : undefined,
     stopBytes: line.bytes,

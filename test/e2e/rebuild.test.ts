@@ -194,6 +194,48 @@ describe('the watchdog', () => {
   });
 });
 
+describe('other memory guards', () => {
+  it('reads earlyoom from the configuration when it is not running', async () => {
+    setup();
+    const printing = path.join(sandbox.flake, 'modules/services/printing.nix');
+    const text = readFileSync(printing, 'utf8');
+    writeFileSync(printing, text.replace(/}\n$/, '\n  services.earlyoom = {\n    enable = true;\n    freeMemThreshold = 8;\n    freeSwapThreshold = 4;\n  };\n}\n'));
+
+    const run = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('memory guard: earlyoom (configured: services.earlyoom (freeMemThreshold 8, freeSwapThreshold 4))');
+    // 8% of 15.6 GiB + 4% of 7.8 GiB = 1.6 GiB, plus 256 MiB.
+    expect(run.stderr).toContain("stops the build when headroom falls under 1.8 GiB (just above earlyoom's 1.6 GiB");
+  });
+
+  it("reads a running systemd-oomd's SwapUsedLimit from oomd.conf", async () => {
+    setup();
+    mkdirSync(path.join(sandbox.sysroot, 'proc/640'));
+    writeFileSync(path.join(sandbox.sysroot, 'proc/640/cmdline'), '/nix/store/xyz-systemd-257/lib/systemd/systemd-oomd\x00');
+    mkdirSync(path.join(sandbox.sysroot, 'etc/systemd'));
+    writeFileSync(path.join(sandbox.sysroot, 'etc/systemd/oomd.conf'), '[OOM]\n# SwapUsedLimit=90%\nSwapUsedLimit=80%\n');
+
+    const run = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('memory guard: systemd-oomd (running: systemd-oomd, SwapUsedLimit=80% (/etc/systemd/oomd.conf))');
+    // 20% of 15.6 GiB + 20% of 7.8 GiB = 4.7 GiB, plus 256 MiB.
+    expect(run.stderr).toContain("stops the build when headroom falls under 4.9 GiB (just above systemd-oomd's 4.7 GiB");
+  });
+
+  it('warns when --stop-below sits under a running guard', async () => {
+    setup();
+    mkdirSync(path.join(sandbox.sysroot, 'proc/812'));
+    writeFileSync(path.join(sandbox.sysroot, 'proc/812/cmdline'), 'earlyoom\x00-m\x0010\x00');
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--stop-below', '500M']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('earlyoom acts at or above this line (running: earlyoom -m 10), so it may kill a process first; raise --stop-below above it.');
+  });
+});
+
 describe('--quiet', () => {
   it('writes the build output to a private log file and prints its path', async () => {
     setup();

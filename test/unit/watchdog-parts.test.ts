@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseCli } from '../../src/args.js';
+import { HELP, parseCli } from '../../src/args.js';
 import { openBuildDisplay } from '../../src/rebuild/build-display.js';
 import { planRebuildCommands } from '../../src/rebuild/rebuild-commands.js';
 import { Ui } from '../../src/engine/ui.js';
@@ -72,6 +72,11 @@ describe('rebuild flags and commands', () => {
     [['rollback', '--stop-below', '100%'], '--stop-below 100%: write a size such as 1G or 800M, or a share of RAM such as 5%.'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCli(argv)).toThrow(message);
+  });
+
+  it('lists exit code 5 and the rebuild flags in --help', () => {
+    expect(HELP).toContain('  5    the watchdog stopped the build before memory ran out; the files were restored\n');
+    for (const flag of ['--mode MODE', '--elevate TOOL', '--stop-below LIMIT', '-q, --quiet', '-- NIXOS-REBUILD-ARGS']) expect(HELP).toContain(flag);
   });
 
   it('builds as the user and elevates only the final action', () => {
