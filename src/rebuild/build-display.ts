@@ -74,8 +74,10 @@ export function openBuildDisplay(ui: Ui, options: DisplayOptions): BuildDisplay 
       options.log?.write(`tune-wizard: ${text}`);
       drawStatus();
     },
+    /** Clears the status line and closes the log file. */
     close() {
       clearStatus();
+      options.log?.close();
     },
   };
 }

@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { RunContext } from '../engine/types.js';
-import { AbortError, ExitCode, RebuildError, UserError, WatchdogError } from '../errors.js';
+import { AbortError, ExitCode, UserError } from '../errors.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
+import type { MemInfo } from '../system/sysroot.js';
 import { formatBytes } from '../system/units.js';
 import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
 import type { MemorySample } from '../watch/memory-sample.js';
@@ -18,7 +19,8 @@ import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
 import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
 import { openBuildDisplay, type BuildDisplay } from './build-display.js';
 import { openBuildLog } from './build-log.js';
-import { planRebuildCommands, rollbackAdvice, type RebuildCommands } from './rebuild-commands.js';
+import { planRebuildCommands, type RebuildCommands } from './rebuild-commands.js';
+import { buildFailure, finalFailure, watchdogStop } from './rebuild-failures.js';
 
 export interface RebuildReport {
   status: 'built' | 'switched';
@@ -37,15 +39,52 @@ export function planCommands(ctx: RunContext): RebuildCommands {
   return planRebuildCommands(ctx.flakeDir, ctx.host, ctx.options.rebuild, isRoot());
 }
 
+/** What one rebuild carries from phase to phase. */
+interface RebuildSession {
+  ctx: RunContext;
+  commands: RebuildCommands;
+  line: StopLine;
+  guards: MemoryGuard[];
+  memAtStart: MemInfo;
+  kernelMark: number;
+  workDir: string;
+  display: BuildDisplay;
+  watchdog: Watchdog;
+  stopper: { current: RunningCommand | undefined };
+  /** How it ended, for the summary. */
+  result: string;
+}
+
 export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): Promise<RebuildReport> {
+  const session = await openSession(ctx, showMemory);
+  let keepWorkDir = false;
+  try {
+    await runBuild(session);
+    if (!session.commands.final) {
+      keepWorkDir = true;
+      return { status: 'built', lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+    }
+
+    await runFinalAction(session);
+    // After `boot` the new generation is installed but not running yet.
+    const status = session.commands.mode === 'boot' ? 'built' : 'switched';
+    return { status, lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+  } finally {
+    session.watchdog.stop();
+    session.display.close();
+    printSummary(session);
+    if (!keepWorkDir) rmSync(session.workDir, { recursive: true, force: true });
+  }
+}
+
+async function openSession(ctx: RunContext, showMemory: boolean): Promise<RebuildSession> {
   const commands = planCommands(ctx);
-  const mem = await ctx.sysroot.memInfo();
+  const memAtStart = await ctx.sysroot.memInfo();
   const guards = await findMemoryGuards(ctx.sysroot, await ctx.configuration().catch(() => undefined));
-  const line = chooseStopLine(mem.memTotal, mem.swapTotal, ctx.options.rebuild.stopBelow, guards);
+  const line = chooseStopLine(memAtStart.memTotal, memAtStart.swapTotal, ctx.options.rebuild.stopBelow, guards);
   reportStopLine(ctx, guards, line);
   const kernelMark = lastSequence(await ctx.sysroot.kernelLog());
 
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-build-'));
   const log = ctx.options.rebuild.quiet ? openBuildLog() : undefined;
   if (log) ctx.ui.info(`build output: ${log.file}`);
   const display = openBuildDisplay(ctx.ui, {
@@ -56,57 +95,70 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
     stopBytes: line.bytes,
     columns: process.stderr.columns ?? 120,
   });
-  const stopper: { current: RunningCommand | undefined } = { current: undefined };
+  const stopper: RebuildSession['stopper'] = { current: undefined };
   const watchdog = startWatchdog(ctx.sysroot, line, SAMPLE_MS, watchEvents(display, line, stopper));
-  let result = 'build failed';
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-build-'));
+  return { ctx, commands, line, guards, memAtStart, kernelMark, workDir, display, watchdog, stopper, result: 'build failed' };
+}
 
+/** `nixos-rebuild build`, as the user, stoppable; throws unless it succeeded. */
+async function runBuild(session: RebuildSession): Promise<void> {
+  const { ctx, commands, display, watchdog, line } = session;
+  if (watchdog.stats.crossing) {
+    session.result = 'not started: headroom already under the stop line';
+    throw watchdogStop(watchdog, line);
+  }
+
+  display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
+  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, true);
+
+  if (watchdog.stats.crossing) {
+    session.result = 'stopped by the watchdog';
+    throw watchdogStop(watchdog, line);
+  }
+  if (ctx.signal.aborted) {
+    session.result = 'interrupted';
+    throw new AbortError('Interrupted during the rebuild (while building); the build was stopped and the running system was not touched.');
+  }
+  if (build.exitCode !== 0) {
+    const guardAction = await findGuardAction(session, build);
+    if (guardAction) session.result = `build failed: ${guardAction}`;
+    throw buildFailure(commands.build, build, guardAction);
+  }
+
+  const result = readlinkOrUndefined(path.join(session.workDir, 'result'));
+  session.result = `built${result ? ` ${result}` : ''}`;
+  if (!commands.final) display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+}
+
+/** The chosen mode, elevated, never stopped halfway; throws unless it succeeded. */
+async function runFinalAction(session: RebuildSession): Promise<void> {
+  const { ctx, commands, display, watchdog } = session;
+  const final = commands.final!;
+  watchdog.arm(false);
+  display.progress.phase = commands.mode;
+
+  display.notice('info', `running ${final.join(' ')}`);
+  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, false);
+
+  if (done.exitCode !== 0) {
+    session.result = `${commands.mode} failed`;
+    throw await finalFailure(ctx, commands, done);
+  }
+  session.result = { switch: 'switched', boot: 'the new generation is the boot default', test: 'activated (test)', build: 'built' }[commands.mode];
+  if (ctx.signal.aborted) {
+    throw new UserError(
+      `Interrupted during ${commands.mode}, which was let finish so the system is not half-switched. The files keep this run's changes, which match the system now; the checks after the rebuild were skipped.`,
+      ExitCode.aborted,
+    );
+  }
+}
+
+function readlinkOrUndefined(file: string): string | undefined {
   try {
-    if (watchdog.stats.crossing) {
-      result = 'not started: headroom already under the stop line';
-      throw watchdogStop(watchdog, line);
-    }
-    display.notice('info', `running ${commands.build.join(' ')} (in ${workDir})`);
-    const build = await runPhase(ctx, commands.build, { cwd: workDir, ownGroup: true }, display, stopper, true);
-    if (watchdog.stats.crossing) {
-      result = 'stopped by the watchdog';
-      throw watchdogStop(watchdog, line);
-    }
-    if (ctx.signal.aborted) {
-      result = 'interrupted';
-      throw new AbortError('Interrupted during the rebuild (while building); the build was stopped and the running system was not touched.');
-    }
-    if (build.exitCode !== 0) {
-      const guardAction = await findGuardAction(ctx, build, kernelMark, guards, watchdog, mem);
-      if (guardAction) result = `build failed: ${guardAction}`;
-      throw buildFailure(commands.build, build, guardAction);
-    }
-
-    if (!commands.final) {
-      result = `built ${readlinkSync(path.join(workDir, 'result'))}`;
-      display.notice('ok', `built; the result link stays in ${workDir}/result`);
-      return { status: 'built', lowestHeadroom: watchdog.stats.lowestHeadroom };
-    }
-
-    watchdog.arm(false);
-    display.progress.phase = commands.mode;
-    display.notice('info', `running ${commands.final.join(' ')}`);
-    const final = await runPhase(ctx, commands.final, { ownGroup: commands.elevation === 'none' }, display, stopper, false);
-    if (final.exitCode !== 0) {
-      result = `${commands.mode} failed`;
-      throw await finalFailure(ctx, commands, final);
-    }
-    result = commands.mode === 'boot' ? 'built; the new generation is the boot default' : `${commands.mode === 'switch' ? 'switched' : 'activated (test)'}`;
-    if (ctx.signal.aborted) {
-      throw new UserError(`Interrupted during ${commands.mode}, which was let finish so the system is not half-switched. The files keep this run's changes, which match the system now; the checks after the rebuild were skipped.`, ExitCode.aborted);
-    }
-    // After `boot` the new generation is installed but not running yet.
-    return { status: commands.mode === 'boot' ? 'built' : 'switched', lowestHeadroom: watchdog.stats.lowestHeadroom };
-  } finally {
-    watchdog.stop();
-    display.close();
-    log?.close();
-    printSummary(ctx, watchdog, display, result);
-    if (commands.final) rmSync(workDir, { recursive: true, force: true });
+    return readlinkSync(file);
+  } catch {
+    return undefined;
   }
 }
 
@@ -159,70 +211,25 @@ async function runPhase(
   }
 }
 
-function describeExit(result: CommandResult): string {
-  return result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;
-}
-
-function tailOf(result: CommandResult): string {
-  return result.tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
-}
-
-function buildFailure(command: string[], result: CommandResult, guardAction: string | undefined): RebuildError {
-  const tail = tailOf(result);
-  const guard = guardAction ? ` Memory: ${guardAction}.` : '';
-  return new RebuildError(
-    `\`${command.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. Fix the error and run again.`,
-  );
-}
-
-async function finalFailure(ctx: RunContext, commands: RebuildCommands, result: CommandResult): Promise<RebuildError> {
-  const tail = tailOf(result);
-  const now = await ctx.sysroot.currentSystem();
-  const moved = now !== undefined && now !== ctx.systemAtStart;
-  const state = moved
-    ? 'The system is partly switched: /run/current-system points at the new generation.'
-    : 'The system may be partly switched.';
-  return new RebuildError(
-    `The build succeeded, but \`${commands.final!.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}. ${state} Check \`systemctl --failed\`; ${rollbackAdvice(commands.mode, commands.elevation, moved)}.`,
-  );
-}
-
-function watchdogStop(watchdog: Watchdog, line: StopLine): WatchdogError {
-  const sample = watchdog.stats.crossing!;
-  const at = new Date(sample.at).toLocaleTimeString('en-GB');
-  const after = formatElapsed(sample.at - watchdog.stats.startedAt);
-  const swap = sample.headroom - sample.memAvailable;
-  return new WatchdogError(
-    `The watchdog stopped the build at ${at} (${after} in): headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)}) fell under ${formatBytes(line.bytes)} (${line.reason}). The running system was not touched. Build with less parallelism, e.g. add \`-- --max-jobs 1 --cores 2\`, or free memory first.`,
-  );
-}
-
-async function findGuardAction(
-  ctx: RunContext,
-  build: CommandResult,
-  kernelMark: number,
-  guards: MemoryGuard[],
-  watchdog: Watchdog,
-  mem: { memTotal: number; swapTotal: number },
-): Promise<string | undefined> {
-  const records = await ctx.sysroot.kernelLog();
+async function findGuardAction(session: RebuildSession, build: CommandResult): Promise<string | undefined> {
+  const records = await session.ctx.sysroot.kernelLog();
   return describeGuardAction({
-    kills: records === undefined ? undefined : findOomKills(records, kernelMark),
+    kills: records === undefined ? undefined : findOomKills(records, session.kernelMark),
     builderKilled: wasBuilderKilled(build.tail),
-    guards,
-    lowestHeadroom: watchdog.stats.lowestHeadroom,
-    memTotal: mem.memTotal,
-    swapTotal: mem.swapTotal,
+    guards: session.guards,
+    lowestHeadroom: session.watchdog.stats.lowestHeadroom,
+    memTotal: session.memAtStart.memTotal,
+    swapTotal: session.memAtStart.swapTotal,
   });
 }
 
-function printSummary(ctx: RunContext, watchdog: Watchdog, display: BuildDisplay, result: string): void {
-  const stats = watchdog.stats;
+function printSummary(session: RebuildSession): void {
+  const stats = session.watchdog.stats;
   const duration = formatElapsed(Date.now() - stats.startedAt);
   const figures =
     stats.lowestHeadroom === undefined
       ? 'memory not measured'
       : `peak memory used ${formatBytes(stats.peakUsed)}, lowest headroom ${formatBytes(stats.lowestHeadroom)}, swap peak ${formatBytes(stats.swapPeak)}`;
-  const derivations = display.progress.derivationsStarted;
-  ctx.ui.info(`rebuild summary: ${duration}; ${figures}; ${derivations} derivation${derivations === 1 ? '' : 's'} started; result: ${result}`);
+  const derivations = session.display.progress.derivationsStarted;
+  session.ctx.ui.info(`rebuild summary: ${duration}; ${figures}; ${derivations} derivation${derivations === 1 ? '' : 's'} started; result: ${session.result}`);
 }
