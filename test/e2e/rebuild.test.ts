@@ -1,6 +1,7 @@
 // The watched rebuild, end to end: the built CLI with the stand-in
 // nixos-rebuild in each of its outcomes. Each test asserts the files, the
 // exit code, the message, and that no stand-in process is left running.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -149,6 +150,25 @@ describe('stopping a build', () => {
   });
 });
 
+describe('interrupting the switch', () => {
+  it('lets an activation finish on Ctrl-C, keeps the files that match it and exits 130', async () => {
+    const before = setup();
+
+    const child = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_SWITCH_SECONDS: '2', TW_STUB_PIDFILE: pidFile() });
+    await waitForOutput(child, /activating the configuration/);
+    child.kill('SIGINT');
+    const run = await child;
+
+    expect(run.exitCode).toBe(130);
+    expect(run.stderr).toContain('Ctrl-C: letting the activation finish, so the system is not left half-switched');
+    expect(run.stderr).toContain('restarting sysinit-reactivation.target');
+    expect(run.stderr).toContain("Interrupted during switch, which was let finish so the system is not half-switched. The files keep this run's changes");
+    expect(changedFiles(before, snapshot(sandbox.flake))).toHaveLength(4);
+    expect(run.stderr).not.toContain('restored');
+    expect(survivingStandIns(pidFile())).toEqual([]);
+  });
+});
+
 describe('the watchdog', () => {
   it('stops a build whose memory really grows, restores the files and exits 5', async () => {
     const before = setup();
@@ -158,6 +178,9 @@ describe('the watchdog', () => {
     // lowers by exactly its own growth: it crosses 1 GiB after ~96 MiB.
     writeFileSync(meminfo, `MemTotal:       16318480 kB\nMemAvailable:   ${(GiB + 96 * 1024 ** 2) / 1024} kB\nSwapTotal:      0 kB\nSwapFree:       0 kB\n`);
     writeFileSync(path.join(sandbox.sysroot, 'proc/swaps'), 'Filename\tType\tSize\tUsed\tPriority\n');
+
+    // A process the wizard did not start, which must outlive the stop.
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
 
     const run = await runCli(sandbox, ['rollback', '--yes', '--stop-below', '1G'], {
       TW_STUB_REBUILD: 'allocate',
@@ -177,6 +200,9 @@ describe('the watchdog', () => {
     expect(run.stderr).not.toContain('still alive after');
     expect(stubCalls()).toEqual([`build ${target()}`]);
     expect(survivingStandIns(pidFile())).toEqual([]);
+    expect(bystander.exitCode).toBeNull();
+    expect(bystander.signalCode).toBeNull();
+    bystander.kill();
   });
 
   it('puts its default stop line just above a running earlyoom', async () => {
