@@ -42,7 +42,11 @@ export async function findMemoryGuards(sysroot: Sysroot, config: Configuration |
   return guards;
 }
 
-/** earlyoom's own flags: -m PERCENT[,KILL_PERCENT], -s PERCENT[,KILL_PERCENT]. */
+/**
+ * earlyoom's own flags: -m PERCENT[,KILL_PERCENT], -s PERCENT[,KILL_PERCENT].
+ * Not read yet: -M/-S (absolute sizes in KiB); a daemon started with them
+ * is taken at the default percentages. Reading them needs the totals here.
+ */
 export function earlyoomFromArgs(argv: string[]): MemoryGuard {
   const percentAfter = (flag: string): number | undefined => {
     for (const [index, word] of argv.entries()) {

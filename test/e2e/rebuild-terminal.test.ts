@@ -18,7 +18,7 @@ afterEach(() => {
 
 function setup(): Map<string, Buffer> {
   sandbox = makeSandbox('tuned');
-  mkdirSync(path.join(sandbox.sysroot, 'proc/pressure'));
+  mkdirSync(path.join(sandbox.sysroot, 'proc/pressure'), { recursive: true });
   writeFileSync(path.join(sandbox.sysroot, 'proc/pressure/memory'), 'some avg10=7.25 avg60=2.00 avg300=0.50 total=1234\nfull avg10=1.00 avg60=0.00 avg300=0.00 total=10\n');
   terminal = new Terminal(sandbox);
   return snapshot(sandbox.flake);

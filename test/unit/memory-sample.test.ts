@@ -47,7 +47,7 @@ describe('headroom', () => {
     try {
       cpSync(sysrootFixture('tuned'), root, { recursive: true });
       const pressureDir = path.join(root, 'proc/pressure');
-      mkdirSync(pressureDir);
+      mkdirSync(pressureDir, { recursive: true });
       writeFileSync(path.join(pressureDir, 'memory'), 'some avg10=12.50 avg60=3.00 avg300=1.00 total=99\nfull avg10=2.00 avg60=0.00 avg300=0.00 total=5\n');
 
       const sample = takeSample(new Sysroot(root));
