@@ -71,7 +71,7 @@ export interface EditStep extends BaseStep {
 
 export interface RebuildStep extends BaseStep {
   kind: 'rebuild';
-  /** Show memory while it builds (heavy builds). */
+  /** A heavy build: without a terminal, print memory every few seconds (else every half minute). */
   watchMemory: boolean;
 }
 

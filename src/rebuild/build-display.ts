@@ -18,8 +18,8 @@ export interface BuildDisplay {
 export interface DisplayOptions {
   terminal: boolean;
   log: BuildLog | undefined;
-  /** Print plain memory lines (non-terminal) at this interval; undefined: none. */
-  plainEveryMs: number | undefined;
+  /** Without a terminal, print a plain memory line at most this often. */
+  plainEveryMs: number;
   stopBytes: number;
   columns: number;
 }
@@ -63,7 +63,7 @@ export function openBuildDisplay(ui: Ui, options: DisplayOptions): BuildDisplay 
         drawStatus();
         return;
       }
-      if (options.plainEveryMs !== undefined && sample.at - lastPlainAt >= options.plainEveryMs) {
+      if (sample.at - lastPlainAt >= options.plainEveryMs) {
         lastPlainAt = sample.at;
         ui.info(renderMemoryLine(sample));
       }

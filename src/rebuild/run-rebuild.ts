@@ -29,6 +29,8 @@ export interface RebuildReport {
 
 const SAMPLE_MS = Number(process.env.TUNE_WIZARD_SAMPLE_MS ?? DEFAULT_SAMPLE_MS);
 const PLAIN_EVERY_MS = Number(process.env.TUNE_WIZARD_MEMORY_INTERVAL_MS ?? 5000);
+/** A build not marked heavy (watchMemory) prints its plain memory lines this much less often. */
+const LIGHT_BUILD_FACTOR = 6;
 const GRACE_MS = Number(process.env.TUNE_WIZARD_KILL_GRACE_MS ?? 5000);
 
 export function isRoot(): boolean {
@@ -91,7 +93,7 @@ async function openSession(ctx: RunContext, showMemory: boolean): Promise<Rebuil
     // The line is drawn on stderr: both it and the session must be a terminal.
     terminal: ctx.ui.streams.isTerminal && Boolean(process.stderr.isTTY),
     log,
-    plainEveryMs: showMemory || log ? PLAIN_EVERY_MS : undefined,
+    plainEveryMs: showMemory ? PLAIN_EVERY_MS : LIGHT_BUILD_FACTOR * PLAIN_EVERY_MS,
     stopBytes: line.bytes,
     columns: process.stderr.columns ?? 120,
   });

@@ -41,6 +41,7 @@ describe('building first, switching second', () => {
     expect(stubCalls()).toEqual([`build ${target()}`, `sudo nixos-rebuild switch ${target()}`, `switch ${target()}`]);
     // 13.9 GiB before the switch; 11.5 GiB if a sample lands after the stand-in switch swapped in the rolled-back meminfo.
     expect(run.stderr).toMatch(/rebuild summary: \d+s; peak memory used 6\.6 GiB, lowest headroom (13\.9|11\.5) GiB, swap peak 800 MiB; 2 derivations started; result: switched/);
+    expect(run.stderr).toContain('  · memory: 9.0 GiB available of 15.6 GiB, swap 800 MiB of 7.8 GiB used, zram 3.3:1, pressure 3.4%, headroom 13.9 GiB\n');
     expect(survivingStandIns(pidFile())).toEqual([]);
   });
 

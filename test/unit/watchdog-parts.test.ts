@@ -106,7 +106,7 @@ describe('the status line', () => {
   it('redraws in place on a terminal, with the build output above it', () => {
     const written: string[] = [];
     const ui = new Ui({ out: () => {}, err: (t) => written.push(t), isTerminal: true }, false);
-    const display = openBuildDisplay(ui, { terminal: true, log: undefined, plainEveryMs: undefined, stopBytes: GiB, columns: 200 });
+    const display = openBuildDisplay(ui, { terminal: true, log: undefined, plainEveryMs: 5000, stopBytes: GiB, columns: 200 });
 
     display.sample(sample);
     display.line("building '/nix/store/aaa-x.drv'...");
