@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 
 import { UsageError } from './errors.js';
+import { parseRebuildFlags, REBUILD_FLAG_SPEC, splitPassthrough, type RebuildOptions } from './rebuild/rebuild-flags.js';
 import { parseSize } from './system/units.js';
 
 export interface CliArgs {
@@ -24,6 +25,7 @@ export interface CliArgs {
   json: boolean;
   /** recommend: write the suggested values. */
   apply: boolean;
+  rebuild: RebuildOptions;
 }
 
 export const ROLLBACK_GROUPS = ['cpu', 'zram', 'swappiness'];
@@ -39,6 +41,7 @@ Usage
   tune-wizard recommend [--json | --apply [options]]
   tune-wizard history
   tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
+  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (passed to both nixos-rebuild runs)
 
 Commands
   rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
@@ -60,12 +63,21 @@ Options
   --force              undo: overwrite files that were edited since the run
   --json               check, recommend: print the result as JSON on stdout
   --apply              recommend: write the suggestions (shown as diffs, asked for)
+  --mode MODE          after building: switch, boot, test or build (default: switch)
+  --elevate TOOL       run the final action with sudo, doas, run0 or none
+                       (default: sudo, none when already root; the build runs as you)
+  --stop-below LIMIT   stop the build when free memory + usable swap fall under LIMIT,
+                       a size (2G) or a share of RAM (5%) (default: 5%, or just above
+                       the line of a running earlyoom or systemd-oomd)
+  -q, --quiet          write the build's output to a log file (path printed), not the terminal
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
   -V, --version        show the version
 
 Every edit is shown as a diff and asked for before it is written. If the
-rebuild fails, every file this run changed is put back as it was.
+rebuild fails, every file this run changed is put back as it was. The
+rebuild builds first (as you, watched for memory) and switches only if
+the build succeeded.
 
 Every run is journaled in $XDG_STATE_HOME/tune-wizard (default
 ~/.local/state/tune-wizard): each file's old bytes are saved before it is
@@ -80,6 +92,7 @@ Exit codes
   2    usage: a bad flag, or no terminal to ask on and no --yes
   3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
+  5    the watchdog stopped the build before memory ran out; the files were restored
   130  aborted by the user; the files were restored
 
 Examples
@@ -90,9 +103,11 @@ Examples
   tune-wizard recommend --apply --no-rebuild
   tune-wizard history
   tune-wizard undo --no-rebuild
+  tune-wizard reenable unified-llm --stop-below 2G -- --max-jobs 1 --cores 2
 `;
 
-export function parseCli(argv: string[]): CliArgs {
+export function parseCli(fullArgv: string[]): CliArgs {
+  const [argv, passthrough] = splitPassthrough(fullArgv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -111,6 +126,7 @@ export function parseCli(argv: string[]): CliArgs {
         sysroot: { type: 'string' },
         json: { type: 'boolean' },
         apply: { type: 'boolean' },
+        ...REBUILD_FLAG_SPEC,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -135,6 +151,7 @@ export function parseCli(argv: string[]): CliArgs {
     reason: values.reason,
     json: values.json ?? false,
     apply: values.apply ?? false,
+    rebuild: parseRebuildFlags(values, passthrough),
   };
 
   if (values.help) return { ...base, command: 'help' };

@@ -127,6 +127,7 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
       noRebuild: args.noRebuild,
       minHeadroom: args.minHeadroom,
       only: args.only,
+      rebuild: args.rebuild,
     },
     systemAtStart: await setup.sysroot.currentSystem(),
     configuration: cachedConfiguration(setup.workspace, setup.flakeDir, setup.host),
@@ -182,7 +183,7 @@ async function requireFlake(dir: string): Promise<void> {
 
 /** The rebuild's commands must exist before any file is touched. */
 async function requireCommands(ctx: RunContext): Promise<void> {
-  const commands = rebuildCommand(ctx).filter((word) => word === 'sudo' || word === 'nixos-rebuild');
+  const commands = rebuildCommand(ctx).filter((word) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(word));
   for (const command of commands) {
     if (!(await ctx.runner.find(command))) {
       throw new UserError(`${command} is not on PATH; nothing was changed. Run this on the NixOS machine, or pass --no-rebuild to only edit the files.`);

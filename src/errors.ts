@@ -7,6 +7,7 @@ export const ExitCode = {
   usage: 2,
   gateFailed: 3,
   rebuildFailed: 4,
+  watchdogStopped: 5,
   aborted: 130,
 } as const;
 
@@ -44,9 +45,28 @@ export class RebuildError extends UserError {
   }
 }
 
+/** The watchdog stopped the build before memory ran out. */
+export class WatchdogError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.watchdogStopped);
+    this.name = 'WatchdogError';
+  }
+}
+
 export class AbortError extends UserError {
   constructor(message = 'Aborted.') {
     super(message, ExitCode.aborted);
     this.name = 'AbortError';
+  }
+}
+
+/**
+ * A failure after the new configuration was activated: the files match the
+ * running system now, so they are kept, not restored.
+ */
+export class AfterSwitchError extends UserError {
+  constructor(message: string, exitCode: ExitCodeValue) {
+    super(message, exitCode);
+    this.name = 'AfterSwitchError';
   }
 }

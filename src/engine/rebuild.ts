@@ -1,26 +1,26 @@
-// Runs `nixos-rebuild switch` for the host, streaming its output and, for
-// heavy builds, the machine's memory every few seconds.
-import { AbortError, RebuildError } from '../errors.js';
-import { formatBytes } from '../system/units.js';
+// The rebuild step: decides whether to rebuild at all (nothing changed, dry
+// run, --no-rebuild), then hands over to the watched runner in
+// src/rebuild/.
+import { planCommands, runWatchedRebuild } from '../rebuild/run-rebuild.js';
 import type { RebuildStep, RunContext } from './types.js';
 
 export interface RebuildOutcome {
-  /** nothing: no file changed; skipped: --dry-run or --no-rebuild. */
-  status: 'nothing' | 'skipped' | 'switched';
+  /** nothing: no file changed; skipped: --dry-run or --no-rebuild; built: --mode build. */
+  status: 'nothing' | 'skipped' | 'built' | 'switched';
   command: string[];
   lowestHeadroom: number | undefined;
 }
 
-const MEMORY_INTERVAL_MS = Number(process.env.TUNE_WIZARD_MEMORY_INTERVAL_MS ?? 5000);
-
+/** The command that applies the configuration (the one to tell the user about). */
 export function rebuildCommand(ctx: RunContext): string[] {
-  const rebuild = ['nixos-rebuild', 'switch', '--flake', `${ctx.flakeDir}#${ctx.host}`];
-  return process.getuid?.() === 0 ? rebuild : ['sudo', ...rebuild];
+  const commands = planCommands(ctx);
+  return commands.final ?? commands.build;
 }
 
 export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<RebuildOutcome> {
   const command = rebuildCommand(ctx);
-  const shown = command.join(' ');
+  const commands = planCommands(ctx);
+  const shown = commands.final ? `${commands.build.join(' ')}, then ${command.join(' ')}` : command.join(' ');
   const outcome: RebuildOutcome = { status: 'skipped', command, lowestHeadroom: undefined };
 
   if (ctx.workspace.changes().length === 0) {
@@ -32,60 +32,10 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
     return outcome;
   }
   if (ctx.options.noRebuild) {
-    ctx.ui.skipped(`--no-rebuild: run it yourself: ${shown}`);
+    ctx.ui.skipped(`--no-rebuild: run it yourself: ${command.join(' ')}`);
     return outcome;
   }
 
-  ctx.ui.info(`running ${shown}`);
-  const running = ctx.runner.start(command[0]!, command.slice(1), (line) => ctx.ui.output(line));
-  const watcher = step.watchMemory ? watchMemory(ctx, outcome) : undefined;
-
-  const stop = (): void => running.stop();
-  ctx.signal.addEventListener('abort', stop);
-  let result;
-  try {
-    result = await running.result;
-  } finally {
-    ctx.signal.removeEventListener('abort', stop);
-    await watcher?.stop();
-  }
-
-  if (ctx.signal.aborted) {
-    throw new AbortError('Interrupted during the rebuild; it was stopped.');
-  }
-  if (result.exitCode !== 0) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;
-    const tail = result.tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
-    throw new RebuildError(`\`${shown}\` ${how}${tail ? `: ${tail}` : ''}. Fix the error and run again.`);
-  }
-
-  outcome.status = 'switched';
-  ctx.ui.ok(`rebuild finished${outcome.lowestHeadroom === undefined ? '' : `; lowest headroom ${formatBytes(outcome.lowestHeadroom)}`}`);
-  return outcome;
-}
-
-function watchMemory(ctx: RunContext, outcome: RebuildOutcome): { stop(): Promise<void> } {
-  let stopped = false;
-  let pending: Promise<void> = Promise.resolve();
-  const sample = async (): Promise<void> => {
-    const mem = await ctx.sysroot.memInfo().catch(() => undefined);
-    if (!mem || stopped) return;
-    const headroom = mem.memAvailable + mem.swapFree;
-    outcome.lowestHeadroom = Math.min(outcome.lowestHeadroom ?? headroom, headroom);
-    const swapUsed = mem.swapTotal - mem.swapFree;
-    ctx.ui.info(
-      `memory: ${formatBytes(mem.memAvailable)} available of ${formatBytes(mem.memTotal)}, swap ${formatBytes(swapUsed)} of ${formatBytes(mem.swapTotal)} used`,
-    );
-  };
-  pending = sample();
-  const timer = setInterval(() => {
-    pending = sample();
-  }, MEMORY_INTERVAL_MS);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await pending;
-      stopped = true;
-    },
-  };
+  const report = await runWatchedRebuild(ctx, step.watchMemory);
+  return { ...outcome, ...report };
 }

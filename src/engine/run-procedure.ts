@@ -6,7 +6,7 @@ import path from 'node:path';
 import kleur from 'kleur';
 
 import { shortPath } from '../config/module-graph.js';
-import { AbortError, GateError, RebuildError, UserError } from '../errors.js';
+import { AbortError, AfterSwitchError, GateError, RebuildError, UserError, WatchdogError } from '../errors.js';
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
 import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
@@ -39,7 +39,8 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
   } catch (error) {
     // Until the system runs the new files, the old files are the truth:
     // any failure puts them back. After the switch they stay, to match it.
-    if (summary.rebuild?.status !== 'switched') await restore(ctx, error as Error);
+    const switched = summary.rebuild?.status === 'switched' || error instanceof AfterSwitchError;
+    if (!switched) await restore(ctx, error as Error);
     throw error;
   }
 
@@ -126,7 +127,7 @@ async function restore(ctx: RunContext, reason: Error): Promise<void> {
     ctx.ui.warn(`${describeFiles(ctx, [file])} was edited by someone else after this run wrote it; left as it is.`);
   }
   if (restored.length === 0) return;
-  const what = reason instanceof AbortError ? 'Stopped' : reason instanceof RebuildError ? 'The rebuild failed' : 'Stopped by an error';
+  const what = reason instanceof AbortError ? 'Stopped' : reason instanceof WatchdogError ? 'The watchdog stopped the rebuild' : reason instanceof RebuildError ? 'The rebuild failed' : 'Stopped by an error';
   ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
 }
 
@@ -156,6 +157,10 @@ function printClosing(ctx: RunContext, summary: RunSummary): void {
   if (summary.rebuild?.status === 'switched') {
     const checked = summary.verified > 0 ? ` and checked (${summary.verified} checks passed)` : '';
     ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}; rebuilt${checked}.`));
+    return;
+  }
+  if (summary.rebuild?.status === 'built') {
+    ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; built (--mode ${ctx.options.rebuild.mode}), not running yet, so not checked.`);
     return;
   }
   ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand(ctx).join(' ')}`);

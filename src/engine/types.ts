@@ -1,6 +1,7 @@
 // The shapes a procedure is declared in (steps/*.ts) and the context the
 // engine hands each step.
 import type { Configuration } from '../config/module-graph.js';
+import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import type { Sysroot } from '../system/sysroot.js';
 import type { FileChange, Workspace } from '../system/workspace.js';
@@ -14,6 +15,8 @@ export interface RunOptions {
   minHeadroom: number;
   /** Step groups to run (rollback --only); undefined means all. */
   only: Set<string> | undefined;
+  /** --mode, --elevate, --quiet, --stop-below and the arguments after `--`. */
+  rebuild: RebuildOptions;
 }
 
 export interface RunContext {
@@ -74,7 +77,7 @@ export interface EditStep extends BaseStep {
 
 export interface RebuildStep extends BaseStep {
   kind: 'rebuild';
-  /** Show memory while it builds (heavy builds). */
+  /** A heavy build: without a terminal, print memory every few seconds (else every half minute). */
   watchMemory: boolean;
 }
 

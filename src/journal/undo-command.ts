@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfiguration } from '../config/module-graph.js';
 import type { Prompter } from '../engine/prompt.js';
 import { rebuildCommand, runRebuild } from '../engine/rebuild.js';
+import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { RunContext } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
 import { AbortError, ExitCode, RebuildError, UserError } from '../errors.js';
@@ -27,6 +28,7 @@ export interface UndoCommand {
   ui: Ui;
   prompter: Prompter;
   runner: CommandRunner;
+  rebuild: RebuildOptions;
 }
 
 export async function runUndoCommand(command: UndoCommand): Promise<number> {
@@ -109,14 +111,14 @@ function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: stri
     runner: command.runner,
     ui: command.ui,
     signal: new AbortController().signal,
-    options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined },
+    options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined, rebuild: command.rebuild },
     systemAtStart: undefined,
     configuration: () => loadConfiguration(result.workspace, flakeDir, host),
   };
 }
 
 async function findMissingCommand(ctx: RunContext): Promise<string | undefined> {
-  for (const word of rebuildCommand(ctx).filter((w) => w === 'sudo' || w === 'nixos-rebuild')) {
+  for (const word of rebuildCommand(ctx).filter((w) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(w))) {
     if (!(await ctx.runner.find(word))) return word;
   }
   return undefined;

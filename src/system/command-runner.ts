@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 
+import { execa } from 'execa';
 
 export interface CommandResult {
   exitCode: number | undefined;
@@ -12,18 +13,42 @@ export interface CommandResult {
   tail: string[];
 }
 
+export interface StartOptions {
+  cwd?: string;
+  /**
+   * Start the command in a process group of its own, so that stopping it
+   * reaches every process it started (and nothing else), and a Ctrl-C on
+   * the terminal reaches only tune-wizard. Such a command has no terminal:
+   * leave it off for a command that may ask for a password (sudo).
+   */
+  ownGroup?: boolean;
+  /** Milliseconds between SIGTERM and SIGKILL when stopping (default 5000). */
+  graceMs?: number;
+}
+
 export interface RunningCommand {
+  pid: number | undefined;
   result: Promise<CommandResult>;
-  /** Asks the command to stop (SIGTERM, then SIGKILL after a grace period). */
+  /**
+   * Asks the command to stop: SIGTERM to its process group (or to the
+   * command alone), then SIGKILL to the same after the grace period.
+   */
   stop(): void;
 }
 
 export interface CommandRunner {
   find(command: string): Promise<string | undefined>;
-  start(command: string, args: string[], onLine: (line: string) => void): RunningCommand;
+  start(command: string, args: string[], onLine: (line: string) => void, options?: StartOptions): RunningCommand;
 }
 
 const TAIL_LINES = 15;
+const DEFAULT_GRACE_MS = 5000;
+
+/** Process groups started and not yet finished; killed if tune-wizard exits first. */
+const liveGroups = new Set<number>();
+process.on('exit', () => {
+  for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+});
 
 export const processRunner: CommandRunner = {
   async find(command) {
@@ -40,44 +65,89 @@ export const processRunner: CommandRunner = {
     return undefined;
   },
 
-  start(command, args, onLine) {
-    const child = startProcess(command, args);
+  start(command, args, onLine, options = {}) {
+    const ownGroup = options.ownGroup ?? false;
+    const child = execa(command, args, {
+      reject: false,
+      all: true,
+      stdin: ownGroup ? 'ignore' : 'inherit',
+      buffer: false,
+      cwd: options.cwd,
+      detached: ownGroup,
+      cleanup: !ownGroup,
+      forceKillAfterDelay: false,
+      env: { LC_ALL: process.env.LC_ALL ?? 'C.UTF-8' },
+    });
+    const pid = child.pid;
+    if (ownGroup && pid !== undefined) liveGroups.add(pid);
+
     const tail: string[] = [];
     let pending = '';
-    const result = child.then(async ({ running }) => {
-      running.all?.setEncoding('utf8');
-      running.all?.on('data', (chunk: string) => {
-        pending += chunk;
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) emit(line);
-      });
-      const done = await running;
-      if (pending) emit(pending);
-      return { exitCode: done.exitCode, signal: done.signal ?? undefined, tail };
+    child.all?.setEncoding('utf8');
+    child.all?.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) emit(line);
     });
     function emit(line: string): void {
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
       onLine(line);
     }
-    return { result, stop: () => void child.then(({ running }) => running.kill('SIGTERM')) };
+
+    let killTimer: NodeJS.Timeout | undefined;
+    let stopping = false;
+    // Bounded: zombies nobody reaps (a container without an init) still
+    // count as members of the group.
+    let waitUntil = 0;
+    const result = child.then(async (done) => {
+      if (pending) emit(pending);
+      // A stopped group may outlive its leader (a child that ignores
+      // SIGTERM): wait until the SIGKILL has emptied it.
+      if (ownGroup && pid !== undefined) {
+        while (stopping && isGroupAlive(pid) && Date.now() < waitUntil) await delay(50);
+        liveGroups.delete(pid);
+      }
+      clearTimeout(killTimer);
+      return { exitCode: done.exitCode, signal: done.signal ?? undefined, tail };
+    });
+
+    function stop(): void {
+      if (stopping || pid === undefined) return;
+      stopping = true;
+      const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+      waitUntil = Date.now() + graceMs + 2000;
+      const send = (signal: NodeJS.Signals): void => {
+        if (ownGroup) signalGroup(pid, signal);
+        else child.kill(signal);
+      };
+      send('SIGTERM');
+      killTimer = setTimeout(() => send('SIGKILL'), graceMs);
+    }
+    return { pid, result, stop };
   },
 };
 
-// execa is loaded on first use: most runs start no process at all. The
-// subprocess is wrapped because it is itself a promise of its result.
-async function startProcess(command: string, args: string[]) {
-  const { execa } = await import('execa');
-  const running = execa(command, args, {
-    reject: false,
-    all: true,
-    stdin: 'ignore',
-    buffer: false,
-    forceKillAfterDelay: 5000,
-    env: { LC_ALL: process.env.LC_ALL ?? 'C.UTF-8' },
-  });
-  return { running };
+function isGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone already
+  }
 }
 
 export interface CapturedOutput {

@@ -1,7 +1,7 @@
 // Reads the running system from its standard files, under a root directory
 // ("/" normally, a fixture tree in tests and demos). This is the one module
 // that reads /proc, /sys and /etc.
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { lstat, open, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -16,6 +16,7 @@ import {
   type MemoryPressure,
   type ZramStats,
 } from './proc-formats.js';
+import { parseCmdline, parseKernelRecords, type KernelRecord } from './memory-files.js';
 
 export interface MemInfo {
   /** All values in bytes. */
@@ -85,24 +86,27 @@ export class Sysroot {
   }
 
   async memInfo(): Promise<MemInfo> {
-    const file = '/proc/meminfo';
-    const fields = parseMemInfo(await this.read(file));
-    const pick = (key: string): number => {
-      const value = fields.get(key);
-      if (value === undefined) {
-        throw new SystemReadError(this.resolve(file), `no ${key} line`);
-      }
-      return value;
-    };
-    const info: MemInfo = {
-      memTotal: pick('MemTotal'),
-      memAvailable: pick('MemAvailable'),
-      swapTotal: fields.get('SwapTotal') ?? 0,
-      swapFree: fields.get('SwapFree') ?? 0,
-    };
-    if (fields.has('CommitLimit')) info.commitLimit = fields.get('CommitLimit');
-    if (fields.has('Committed_AS')) info.committedAs = fields.get('Committed_AS');
-    return info;
+    return toMemInfo(await this.read('/proc/meminfo'), this.resolve('/proc/meminfo'));
+  }
+
+  /**
+   * Reads a small kernel file synchronously: for the watchdog, which reads
+   * a few of them several times a second, where a blocking read of /proc
+   * costs a tenth of the CPU of an asynchronous one.
+   */
+  readNow(absolutePath: string): string | undefined {
+    try {
+      return readFileSync(this.resolve(absolutePath), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  memInfoNow(): MemInfo {
+    const file = this.resolve('/proc/meminfo');
+    const text = this.readNow('/proc/meminfo');
+    if (text === undefined) throw new SystemReadError(file, 'cannot be read');
+    return toMemInfo(text, file);
   }
 
   /** Logical CPUs online: /sys/devices/system/cpu/online, else /proc/cpuinfo. */
@@ -218,6 +222,51 @@ export class Sysroot {
     return found;
   }
 
+  /** The argument lists of every process in /proc (those readable). */
+  async allCommandLines(): Promise<string[][]> {
+    const names = await readdir(this.resolve('/proc')).catch(() => [] as string[]);
+    const lines: string[][] = [];
+    for (const pid of names.filter((n) => /^\d+$/.test(n))) {
+      const text = await this.readOptional(`/proc/${pid}/cmdline`);
+      if (text) lines.push(parseCmdline(text));
+    }
+    return lines;
+  }
+
+  /**
+   * The kernel's log records from /dev/kmsg (a character device on a live
+   * system, read record by record without blocking; a plain file in a
+   * fixture). Undefined when it cannot be read (kernel.dmesg_restrict).
+   */
+  async kernelRecords(): Promise<KernelRecord[] | undefined> {
+    let handle;
+    try {
+      handle = await open(this.resolve('/dev/kmsg'), constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return undefined;
+    }
+    const chunks: string[] = [];
+    const buffer = Buffer.alloc(16 * 1024);
+    try {
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null).catch((error: NodeJS.ErrnoException) => {
+          // EPIPE: records were overwritten while reading; read on.
+          if (error.code === 'EPIPE') return { bytesRead: -1 };
+          if (error.code === 'EAGAIN') return { bytesRead: 0 };
+          throw error;
+        });
+        if (bytesRead === 0) break;
+        if (bytesRead > 0) chunks.push(buffer.toString('utf8', 0, bytesRead));
+        if (chunks.length > 100_000) break;
+      }
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+    return parseKernelRecords(chunks.join(''));
+  }
+
   async swaps(): Promise<SwapDevice[]> {
     const text = (await this.readOptional('/proc/swaps')) ?? '';
     return parseSwaps(text);
@@ -309,4 +358,22 @@ export function parseNixConf(text: string): Map<string, string> {
     settings.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
   }
   return settings;
+}
+
+function toMemInfo(text: string, file: string): MemInfo {
+  const fields = parseMemInfo(text);
+  const pick = (key: string): number => {
+    const value = fields.get(key);
+    if (value === undefined) throw new SystemReadError(file, `no ${key} line`);
+    return value;
+  };
+  const info: MemInfo = {
+    memTotal: pick('MemTotal'),
+    memAvailable: pick('MemAvailable'),
+    swapTotal: fields.get('SwapTotal') ?? 0,
+    swapFree: fields.get('SwapFree') ?? 0,
+  };
+  if (fields.has('CommitLimit')) info.commitLimit = fields.get('CommitLimit');
+  if (fields.has('Committed_AS')) info.committedAs = fields.get('Committed_AS');
+  return info;
 }

@@ -31,7 +31,7 @@ describe('tune-wizard rollback', () => {
     for (const file of rolledBackFiles) {
       expect(after.get(file)!.toString('utf8')).toBe(readFileSync(path.join(expectedDir, file), 'utf8'));
     }
-    expect(stubCalls()).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
+    expect(stubCalls()).toEqual([`build --flake ${sandbox.flake}#kernelcore`, `switch --flake ${sandbox.flake}#kernelcore`]);
     expect(run.stderr).toContain('vm.swappiness = 60');
     expect(run.stderr).toContain('max-jobs = auto in /etc/nix/nix.conf');
     expect(run.stdout).toContain('; rebuilt and checked (5 checks passed).');
@@ -47,7 +47,7 @@ describe('tune-wizard rollback', () => {
     expect(second.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(second.stdout).toContain('Nothing to change');
-    expect(stubCalls()).toHaveLength(1);
+    expect(stubCalls()).toHaveLength(2);
   });
 
   it('with --dry-run prints every diff and the rebuild command but writes nothing', async () => {
@@ -61,7 +61,7 @@ describe('tune-wizard rollback', () => {
     expect(stubCalls()).toEqual([]);
     expect(run.stdout).toContain('+        max-jobs = lib.mkDefault "auto";  # Was "auto" (12 jobs)');
     expect(run.stdout).toContain('+      memoryPercent = 25;');
-    expect(run.stderr).toContain(`would run nixos-rebuild switch --flake ${sandbox.flake}#kernelcore`);
+    expect(run.stderr).toContain(`would run nixos-rebuild build --flake ${sandbox.flake}#kernelcore, then nixos-rebuild switch --flake ${sandbox.flake}#kernelcore`);
     expect(run.stdout).toContain('Nothing was written');
   });
 
@@ -132,7 +132,7 @@ describe('tune-wizard reenable unified-llm', () => {
     expect(expected).not.toBe(original);
     expect(readFileSync(flakeFile, 'utf8')).toBe(expected);
     expect(run.stderr).toMatch(/memory: [\d.]+ GiB available of 15\.6 GiB/);
-    expect(stubCalls()).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
+    expect(stubCalls()).toEqual([`build --flake ${sandbox.flake}#kernelcore`, `switch --flake ${sandbox.flake}#kernelcore`]);
   });
 
   it('stops before changing anything when headroom is short (exit 3)', async () => {

@@ -108,14 +108,15 @@ describe('tune-wizard undo', () => {
     expect(undo.stdout).toContain('+      memoryPercent = 50;  # Was 25% - now gives ~24GB effective RAM');
     expect(undo.stdout).toContain('Undone: restored modules/system/nix.nix, sec/hardening.nix, modules/security/nix-daemon.nix, modules/system/memory.nix and rebuilt.');
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(stubCalls()).toHaveLength(2);
+    // rollback's build and switch, then undo's build and switch
+    expect(stubCalls()).toHaveLength(4);
 
     const again = await runCli(sandbox, ['undo', '--yes']);
 
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/^Nothing left to undo: the last run that changed files, run \S+ \(tune-wizard rollback, .*\), was already undone by run \S+\.$/);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(stubCalls()).toHaveLength(2);
+    expect(stubCalls()).toHaveLength(4);
   });
 
   it('refuses a file edited since the run, names it, and restores nothing; --force overwrites it', async () => {

@@ -87,7 +87,7 @@ describe('tune-wizard recommend', () => {
 
     expect(run.stderr).not.toContain('unexpected error');
     expect(run.exitCode).toBe(0);
-    expect(readFileSync(sandbox.log, 'utf8').trim().split('\n')).toEqual([`switch --flake ${sandbox.flake}#kernelcore`]);
+    expect(readFileSync(sandbox.log, 'utf8').trim().split('\n')).toEqual([`build --flake ${sandbox.flake}#kernelcore`, `switch --flake ${sandbox.flake}#kernelcore`]);
     expect(run.stderr).toContain('zram 7.6 GiB = 100.0% of 7.6 GiB RAM (needed 100% (7.6 GiB))');
     expect(run.stdout).toContain('rebuilt and checked (5 checks passed).');
   });

@@ -1,7 +1,7 @@
 // A throwaway copy of the sample flake and a fixture sysroot, and a way to
 // run the built CLI on them as a user would, with stand-in nixos-rebuild
 // and sudo first on PATH.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +45,11 @@ export interface CliRun {
 }
 
 export function startCli(sandbox: Sandbox, args: string[], env: Record<string, string> = {}) {
-  const flake = args.includes('--flake') ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
-  return execa(process.execPath, [cliPath, ...args, ...flake, '--sysroot', sandbox.sysroot], {
+  // Our flags go before a `--`: what follows it is for nixos-rebuild.
+  const dash = args.includes('--') ? args.indexOf('--') : args.length;
+  const flake = args.slice(0, dash).includes('--flake') ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
+  const argv = [...args.slice(0, dash), ...flake, '--sysroot', sandbox.sysroot, ...args.slice(dash)];
+  return execa(process.execPath, [cliPath, ...argv], {
     reject: false,
     stdin: 'ignore',
     env: {
@@ -101,4 +104,32 @@ export function snapshot(dir: string): Map<string, Buffer> {
 export function changedFiles(before: Map<string, Buffer>, after: Map<string, Buffer>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
   return [...names].filter((n) => !before.get(n)?.equals(after.get(n) ?? Buffer.alloc(0)) || !after.has(n)).sort();
+}
+
+/**
+ * Processes still alive (zombies excluded) among those the stand-in
+ * nixos-rebuild recorded in its TW_STUB_PIDFILE ("PID PGID" lines), and
+ * any other member of their process groups.
+ */
+export function survivingStandIns(pidFile: string): number[] {
+  if (!existsSync(pidFile)) return [];
+  const recorded = readFileSync(pidFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
+  const pids = new Set(recorded.map(([pid]) => pid!));
+  // Only groups a stand-in leads: one started in tune-wizard's own group
+  // shares it with the test runner.
+  const groups = new Set(recorded.filter(([pid, pgid]) => pid === pgid).map(([, pgid]) => pgid!));
+  const alive: number[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state === 'Z') continue;
+    if (pids.has(Number(name)) || groups.has(Number(pgrp))) alive.push(Number(name));
+  }
+  return alive;
 }

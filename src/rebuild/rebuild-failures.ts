@@ -1,0 +1,49 @@
+// The messages for a rebuild that did not succeed: what ran, how it
+// ended, the tail of its output, the state the system is in, and what to
+// run next.
+import type { RunContext } from '../engine/types.js';
+import { RebuildError, WatchdogError } from '../errors.js';
+import type { CommandResult } from '../system/command-runner.js';
+import { formatBytes } from '../system/units.js';
+import { formatElapsed } from '../watch/status-line.js';
+import type { StopLine } from '../watch/stop-line.js';
+import type { Watchdog } from '../watch/watchdog.js';
+import { rollbackAdvice, type RebuildCommands } from './rebuild-commands.js';
+
+function describeExit(result: CommandResult): string {
+  return result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? 'unknown'}`;
+}
+
+function tailOf(result: CommandResult): string {
+  return result.tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
+}
+
+export function buildFailure(command: string[], result: CommandResult, guardAction: string | undefined): RebuildError {
+  const tail = tailOf(result);
+  const guard = guardAction ? ` Memory: ${guardAction}.` : '';
+  return new RebuildError(
+    `\`${command.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. Fix the error and run again.`,
+  );
+}
+
+export async function finalFailure(ctx: RunContext, commands: RebuildCommands, result: CommandResult): Promise<RebuildError> {
+  const tail = tailOf(result);
+  const now = await ctx.sysroot.currentSystem();
+  const moved = now !== undefined && now !== ctx.systemAtStart;
+  const state = moved
+    ? 'The system is partly switched: /run/current-system points at the new generation.'
+    : 'The system may be partly switched.';
+  return new RebuildError(
+    `The build succeeded, but \`${commands.final!.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}. ${state} Check \`systemctl --failed\`; ${rollbackAdvice(commands.mode, commands.elevation, moved)}.`,
+  );
+}
+
+export function watchdogStop(watchdog: Watchdog, line: StopLine): WatchdogError {
+  const sample = watchdog.stats.crossing!;
+  const at = new Date(sample.at).toLocaleTimeString('en-GB');
+  const after = formatElapsed(sample.at - watchdog.stats.startedAt);
+  const swap = sample.headroom - sample.memAvailable;
+  return new WatchdogError(
+    `The watchdog stopped the build at ${at} (${after} in): headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)}) fell under ${formatBytes(line.bytes)} (${line.reason}). The running system was not touched. Build with less parallelism, e.g. add \`-- --max-jobs 1 --cores 2\`, or free memory first.`,
+  );
+}

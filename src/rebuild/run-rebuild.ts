@@ -1,0 +1,237 @@
+// Runs a rebuild the safe way round: `nixos-rebuild build` as the user,
+// watched by the watchdog and stoppable (Ctrl-C, low memory), then the
+// chosen mode only if the build succeeded. The final action is never
+// stopped halfway, so the machine is not left half-switched by us.
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import type { RunContext } from '../engine/types.js';
+import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
+import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
+import type { MemInfo } from '../system/sysroot.js';
+import { formatBytes } from '../system/units.js';
+import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
+import type { MemorySample } from '../watch/memory-sample.js';
+import { describeGuardAction, findOomKills, lastSequence, wasBuilderKilled } from '../watch/oom-report.js';
+import { formatElapsed } from '../watch/status-line.js';
+import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
+import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
+import { openBuildDisplay, type BuildDisplay } from './build-display.js';
+import { openBuildLog } from './build-log.js';
+import { planRebuildCommands, type RebuildCommands } from './rebuild-commands.js';
+import { buildFailure, finalFailure, watchdogStop } from './rebuild-failures.js';
+
+export interface RebuildReport {
+  status: 'built' | 'switched';
+  lowestHeadroom: number | undefined;
+}
+
+const SAMPLE_MS = Number(process.env.TUNE_WIZARD_SAMPLE_MS ?? DEFAULT_SAMPLE_MS);
+const PLAIN_EVERY_MS = Number(process.env.TUNE_WIZARD_MEMORY_INTERVAL_MS ?? 5000);
+/** A build not marked heavy (watchMemory) prints its plain memory lines this much less often. */
+const LIGHT_BUILD_FACTOR = 6;
+const GRACE_MS = Number(process.env.TUNE_WIZARD_KILL_GRACE_MS ?? 5000);
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function planCommands(ctx: RunContext): RebuildCommands {
+  return planRebuildCommands(ctx.flakeDir, ctx.host, ctx.options.rebuild, isRoot());
+}
+
+/** What one rebuild carries from phase to phase. */
+interface RebuildSession {
+  ctx: RunContext;
+  commands: RebuildCommands;
+  line: StopLine;
+  guards: MemoryGuard[];
+  memAtStart: MemInfo;
+  kernelMark: number;
+  workDir: string;
+  display: BuildDisplay;
+  watchdog: Watchdog;
+  stopper: { current: RunningCommand | undefined };
+  /** How it ended, for the summary. */
+  result: string;
+}
+
+export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): Promise<RebuildReport> {
+  const session = await openSession(ctx, showMemory);
+  let keepWorkDir = false;
+  try {
+    await runBuild(session);
+    if (!session.commands.final) {
+      keepWorkDir = true;
+      return { status: 'built', lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+    }
+
+    await runFinalAction(session);
+    // After `boot` the new generation is installed but not running yet.
+    const status = session.commands.mode === 'boot' ? 'built' : 'switched';
+    return { status, lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+  } finally {
+    session.watchdog.stop();
+    session.display.close();
+    printSummary(session);
+    if (!keepWorkDir) rmSync(session.workDir, { recursive: true, force: true });
+  }
+}
+
+async function openSession(ctx: RunContext, showMemory: boolean): Promise<RebuildSession> {
+  const commands = planCommands(ctx);
+  const memAtStart = await ctx.sysroot.memInfo();
+  const guards = await findMemoryGuards(ctx.sysroot, await ctx.configuration().catch(() => undefined));
+  const line = chooseStopLine(memAtStart.memTotal, memAtStart.swapTotal, ctx.options.rebuild.stopBelow, guards);
+  reportStopLine(ctx, guards, line);
+  const kernelMark = lastSequence(await ctx.sysroot.kernelRecords());
+
+  const log = ctx.options.rebuild.quiet ? openBuildLog() : undefined;
+  if (log) ctx.ui.info(`build output: ${log.file}`);
+  const display = openBuildDisplay(ctx.ui, {
+    // The line is drawn on stderr: both it and the session must be a terminal.
+    terminal: ctx.ui.streams.isTerminal && Boolean(process.stderr.isTTY),
+    log,
+    plainEveryMs: showMemory ? PLAIN_EVERY_MS : LIGHT_BUILD_FACTOR * PLAIN_EVERY_MS,
+    stopBytes: line.bytes,
+    columns: process.stderr.columns ?? 120,
+  });
+  const stopper: RebuildSession['stopper'] = { current: undefined };
+  const watchdog = startWatchdog(ctx.sysroot, line, SAMPLE_MS, watchEvents(display, line, stopper));
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-build-'));
+  return { ctx, commands, line, guards, memAtStart, kernelMark, workDir, display, watchdog, stopper, result: 'build failed' };
+}
+
+/** `nixos-rebuild build`, as the user, stoppable; throws unless it succeeded. */
+async function runBuild(session: RebuildSession): Promise<void> {
+  const { ctx, commands, display, watchdog, line } = session;
+  if (watchdog.stats.crossing) {
+    session.result = 'not started: headroom already under the stop line';
+    throw watchdogStop(watchdog, line);
+  }
+
+  display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
+  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, true);
+
+  if (watchdog.stats.crossing) {
+    session.result = 'stopped by the watchdog';
+    throw watchdogStop(watchdog, line);
+  }
+  if (ctx.signal.aborted) {
+    session.result = 'interrupted';
+    throw new AbortError('Interrupted during the rebuild (while building); the build was stopped and the running system was not touched.');
+  }
+  if (build.exitCode !== 0) {
+    const guardAction = await findGuardAction(session, build);
+    if (guardAction) session.result = `build failed: ${guardAction}`;
+    throw buildFailure(commands.build, build, guardAction);
+  }
+
+  const result = readlinkOrUndefined(path.join(session.workDir, 'result'));
+  session.result = `built${result ? ` ${result}` : ''}`;
+  if (!commands.final) display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+}
+
+/** The chosen mode, elevated, never stopped halfway; throws unless it succeeded. */
+async function runFinalAction(session: RebuildSession): Promise<void> {
+  const { ctx, commands, display, watchdog } = session;
+  const final = commands.final!;
+  watchdog.arm(false);
+  display.progress.phase = commands.mode;
+
+  display.notice('info', `running ${final.join(' ')}`);
+  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, false);
+
+  if (done.exitCode !== 0) {
+    session.result = `${commands.mode} failed`;
+    throw await finalFailure(ctx, commands, done);
+  }
+  session.result = { switch: 'switched', boot: 'the new generation is the boot default', test: 'activated (test)', build: 'built' }[commands.mode];
+  if (ctx.signal.aborted) {
+    throw new AfterSwitchError(
+      `Interrupted during ${commands.mode}, which was let finish so the system is not half-switched. The files keep this run's changes, which match the system now; the checks after the rebuild were skipped.`,
+      ExitCode.aborted,
+    );
+  }
+}
+
+function readlinkOrUndefined(file: string): string | undefined {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function reportStopLine(ctx: RunContext, guards: MemoryGuard[], line: StopLine): void {
+  for (const guard of guards) ctx.ui.info(`memory guard: ${guard.name} (${guard.source})`);
+  ctx.ui.info(`watchdog: stops the build when headroom falls under ${formatBytes(line.bytes)} (${line.reason})`);
+  if (line.overtakenBy) {
+    ctx.ui.warn(`${line.overtakenBy.name} acts at or above this line (${line.overtakenBy.source}), so it may kill a process first; raise --stop-below above it.`);
+  }
+}
+
+function watchEvents(display: BuildDisplay, line: StopLine, stopper: { current: RunningCommand | undefined }) {
+  return {
+    onSample: (sample: MemorySample) => display.sample(sample),
+    onWarn: (sample: MemorySample) =>
+      display.notice('warn', `headroom ${formatBytes(sample.headroom)} is under twice the stop line; the build will be stopped at ${formatBytes(line.bytes)}`),
+    onLimit: (sample: MemorySample) => {
+      display.notice('fail', `headroom ${formatBytes(sample.headroom)} fell under ${formatBytes(line.bytes)}: stopping the build`);
+      stopper.current?.stop();
+    },
+    onReadError: (error: Error) => display.notice('warn', `cannot read memory (${error.message}); the build runs unwatched`),
+  };
+}
+
+async function runPhase(
+  ctx: RunContext,
+  command: string[],
+  options: StartOptions,
+  display: BuildDisplay,
+  stopper: { current: RunningCommand | undefined },
+  isStoppable: boolean,
+): Promise<CommandResult> {
+  const running = ctx.runner.start(command[0]!, command.slice(1), (text) => display.line(text), { ...options, graceMs: GRACE_MS });
+  stopper.current = isStoppable ? running : undefined;
+  const onAbort = (): void => {
+    if (isStoppable) {
+      display.notice('warn', 'Ctrl-C: stopping the build');
+      running.stop();
+    } else {
+      display.notice('warn', 'Ctrl-C: letting the activation finish, so the system is not left half-switched');
+    }
+  };
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await running.result;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    stopper.current = undefined;
+  }
+}
+
+async function findGuardAction(session: RebuildSession, build: CommandResult): Promise<string | undefined> {
+  const records = await session.ctx.sysroot.kernelRecords();
+  return describeGuardAction({
+    kills: records === undefined ? undefined : findOomKills(records, session.kernelMark),
+    builderKilled: wasBuilderKilled(build.tail),
+    guards: session.guards,
+    lowestHeadroom: session.watchdog.stats.lowestHeadroom,
+    memTotal: session.memAtStart.memTotal,
+    swapTotal: session.memAtStart.swapTotal,
+  });
+}
+
+function printSummary(session: RebuildSession): void {
+  const stats = session.watchdog.stats;
+  const duration = formatElapsed(Date.now() - stats.startedAt);
+  const figures =
+    stats.lowestHeadroom === undefined
+      ? 'memory not measured'
+      : `peak memory used ${formatBytes(stats.peakUsed)}, lowest headroom ${formatBytes(stats.lowestHeadroom)}, swap peak ${formatBytes(stats.swapPeak)}`;
+  const derivations = session.display.progress.derivationsStarted;
+  session.ctx.ui.info(`rebuild summary: ${duration}; ${figures}; ${derivations} derivation${derivations === 1 ? '' : 's'} started; result: ${session.result}`);
+}

@@ -1,0 +1,72 @@
+// The rebuild in a real terminal (tmux): the live status line, and one
+// Ctrl-C on the keyboard stopping the whole build.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { changedFiles, makeSandbox, snapshot, survivingStandIns, type Sandbox } from '../support/sandbox.js';
+import { hasTmux, Terminal } from '../support/rebuild-terminal.js';
+
+const tmuxAvailable = hasTmux();
+let sandbox: Sandbox;
+let terminal: Terminal | undefined;
+afterEach(() => {
+  terminal?.close();
+  sandbox?.cleanup();
+});
+
+function setup(): Map<string, Buffer> {
+  sandbox = makeSandbox('tuned');
+  mkdirSync(path.join(sandbox.sysroot, 'proc/pressure'), { recursive: true });
+  writeFileSync(path.join(sandbox.sysroot, 'proc/pressure/memory'), 'some avg10=7.25 avg60=2.00 avg300=0.50 total=1234\nfull avg10=1.00 avg60=0.00 avg300=0.00 total=10\n');
+  terminal = new Terminal(sandbox);
+  return snapshot(sandbox.flake);
+}
+
+const STATUS = /build \d+s · avail 9\.0 GiB · swap 800 MiB used · zram 3\.3:1 · psi 7\.3% · headroom 13\.9 GiB \(stop < 797 MiB\) · drv 1\/2/;
+
+describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
+  it('redraws the status line below the build output while it builds, then gives way to the summary', async () => {
+    setup();
+    terminal!.start(['rollback', '--yes'], { TW_STUB_BUILD_SECONDS: '3' });
+
+    const during = await terminal!.waitFor(/Compiling crate-3 /);
+    expect(during).toMatch(STATUS);
+    expect(during.match(/· drv \d/g)).toHaveLength(1);
+    const lines = during.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(STATUS);
+    expect(lines.at(-2)).toMatch(/│ unified-llm> Compiling crate-\d+ /);
+
+    const after = await terminal!.waitFor(/EXIT=\d+/);
+    expect(after).toContain('EXIT=0');
+    expect(after).not.toMatch(/· drv \d/);
+    // The stand-in switch replaces the fixture meminfo, so the figures depend on when it sampled.
+    expect(after).toMatch(/rebuild summary: \d+s; peak memory used [\d.]+ GiB, lowest headroom [\d.]+ GiB, swap peak \d+ MiB; 2 derivations started; result: switched/);
+  });
+
+  it('with --quiet keeps the status line but not the build output', async () => {
+    setup();
+    terminal!.start(['rollback', '--yes', '--quiet'], { TW_STUB_BUILD_SECONDS: '3' });
+
+    const during = await terminal!.waitFor(STATUS);
+    expect(during).toMatch(/build output: \S+\/state\/tune-wizard\/logs\/rebuild-\S+\.log/);
+    expect(during).not.toContain('Compiling crate');
+    expect(await terminal!.waitFor(/EXIT=\d+/)).toContain('EXIT=0');
+  });
+
+  it('stops the whole build on one Ctrl-C from the keyboard, even one that ignores SIGTERM', async () => {
+    const before = setup();
+    const pidFile = path.join(sandbox.dir, 'stub.pids');
+    terminal!.start(['rollback', '--yes'], { TW_STUB_REBUILD: 'ignore-term', TW_STUB_PIDFILE: pidFile, TUNE_WIZARD_KILL_GRACE_MS: '700' });
+
+    await terminal!.waitFor(/Compiling candle-core/);
+    terminal!.keys('C-c');
+    const after = await terminal!.waitFor(/EXIT=\d+/);
+
+    expect(after).toContain('EXIT=130');
+    expect(after).toContain('Stopped: restored');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(survivingStandIns(pidFile)).toEqual([]);
+  });
+});
