@@ -63,6 +63,7 @@ describe('building first, switching second', () => {
     expect(stubCalls()).toEqual([`build ${target()}`]);
     const link = /the result link stays in (\S+)\/result/.exec(run.stderr)?.[1];
     expect(link).toBeDefined();
+    expect(path.dirname(link!)).toBe(sandbox.dir);
     expect(readdirSync(link!)).toEqual(['result']);
     expect(run.stdout).toContain('built (--mode build), not running yet, so not checked.');
   });
