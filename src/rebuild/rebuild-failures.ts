@@ -38,12 +38,19 @@ export async function finalFailure(ctx: RunContext, commands: RebuildCommands, r
   );
 }
 
-export function watchdogStop(watchdog: Watchdog, line: StopLine): WatchdogError {
+/** `started`: false when headroom was under the line before the build began. */
+export function watchdogStop(watchdog: Watchdog, line: StopLine, started: boolean): WatchdogError {
   const sample = watchdog.stats.crossing!;
+  const swap = sample.headroom - sample.memAvailable;
+  const measured = `headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`;
+  const limit = `${formatBytes(line.bytes)} (${line.reason})`;
+  const advice = 'Build with less parallelism, e.g. add `-- --max-jobs 1 --cores 2`, or free memory first.';
+  if (!started) {
+    return new WatchdogError(`Not building: ${measured} is already under ${limit}. Nothing was built and the running system was not touched. Free memory first, or set --stop-below lower.`);
+  }
   const at = new Date(sample.at).toLocaleTimeString('en-GB');
   const after = formatElapsed(sample.at - watchdog.stats.startedAt);
-  const swap = sample.headroom - sample.memAvailable;
   return new WatchdogError(
-    `The watchdog stopped the build at ${at} (${after} in): headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)}) fell under ${formatBytes(line.bytes)} (${line.reason}). The running system was not touched. Build with less parallelism, e.g. add \`-- --max-jobs 1 --cores 2\`, or free memory first.`,
+    `The watchdog stopped the build at ${at} (${after} in): ${measured} fell under ${limit}. The running system was not touched. ${advice}`,
   );
 }

@@ -108,7 +108,7 @@ async function runBuild(session: RebuildSession): Promise<void> {
   const { ctx, commands, display, watchdog, line } = session;
   if (watchdog.stats.crossing) {
     session.result = 'not started: headroom already under the stop line';
-    throw watchdogStop(watchdog, line);
+    throw watchdogStop(watchdog, line, false);
   }
 
   display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
@@ -116,7 +116,7 @@ async function runBuild(session: RebuildSession): Promise<void> {
 
   if (watchdog.stats.crossing) {
     session.result = 'stopped by the watchdog';
-    throw watchdogStop(watchdog, line);
+    throw watchdogStop(watchdog, line, true);
   }
   if (ctx.signal.aborted) {
     session.result = 'interrupted';

@@ -63,6 +63,7 @@ describe('building first, switching second', () => {
     expect(stubCalls()).toEqual([`build ${target()}`]);
     const link = /the result link stays in (\S+)\/result/.exec(run.stderr)?.[1];
     expect(link).toBeDefined();
+    expect(path.dirname(link!)).toBe(sandbox.dir);
     expect(readdirSync(link!)).toEqual(['result']);
     expect(run.stdout).toContain('built (--mode build), not running yet, so not checked.');
   });
@@ -204,6 +205,17 @@ describe('the watchdog', () => {
     expect(bystander.exitCode).toBeNull();
     expect(bystander.signalCode).toBeNull();
     bystander.kill();
+  });
+
+  it('does not start a build when headroom is already under the line (exit 5)', async () => {
+    const before = snapshot((sandbox = makeSandbox('tight')).flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--stop-below', '3G']);
+
+    expect(run.exitCode).toBe(5);
+    expect(stubCalls()).toEqual([]);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toMatch(/Not building: headroom 2\.\d GiB \(MemAvailable 2\.0 GiB \+ usable swap \d+ MiB\) is already under 3\.0 GiB \(--stop-below 3G\)\. Nothing was built/);
   });
 
   it('puts its default stop line just above a running earlyoom', async () => {

@@ -25,6 +25,7 @@ export class Terminal {
       TW_STUB_SWITCH_STATE: sysrootFixture('rolled-back'),
       TW_STUB_LOG: this.sandbox.log,
       XDG_STATE_HOME: `${this.sandbox.dir}/state`,
+      TMPDIR: this.sandbox.dir,
       NO_COLOR: '1',
       ...env,
     };

@@ -60,6 +60,8 @@ export function startCli(sandbox: Sandbox, args: string[], env: Record<string, s
       TW_STUB_SWITCH_STATE: sysrootFixture('rolled-back'),
       TUNE_WIZARD_MEMORY_INTERVAL_MS: '200',
       XDG_STATE_HOME: sandbox.state,
+      // The build's temporary directory (a --mode build result stays) goes with the sandbox.
+      TMPDIR: sandbox.dir,
       ...env,
     },
     extendEnv: false,
