@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { disable } from '../steps/disable.js';
-import { reenable } from '../steps/reenable.js';
+import { knownModules, reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { recommendProcedure } from '../steps/recommend.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
@@ -22,6 +22,7 @@ import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { runHistoryCommand } from './journal/history-command.js';
 import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
+import { findEarlierComment } from './journal/earlier-comment.js';
 import { findStateDir } from './journal/state-dir.js';
 import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
@@ -171,7 +172,9 @@ async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedur
   if (args.command === 'reenable') return reenable(args.moduleName!);
   if (args.command === 'recommend') return recommendProcedure(await recommendFor(ctx));
   const today = new Date().toISOString().slice(0, 10);
-  return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today);
+  const importPath = knownModules[args.moduleName!] ?? args.moduleName!;
+  const earlier = args.reason === undefined ? await findEarlierComment(findStateDir(process.env), ctx.flakeDir, importPath) : undefined;
+  return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today, earlier);
 }
 
 async function requireFlake(dir: string): Promise<void> {

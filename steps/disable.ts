@@ -6,7 +6,11 @@ import { rebuild } from '../src/step-kinds/rebuild.js';
 import { commentOutImport } from '../src/step-kinds/set-options.js';
 import { knownModules } from './reenable.js';
 
-export function disable(name: string, reason: string, today: string): Procedure {
+/**
+ * `earlier` is the exact line a previous reenable removed, when the journal
+ * has it: disabling again then gives back the very same bytes.
+ */
+export function disable(name: string, reason: string, today: string, earlier?: string): Procedure {
   const importPath = knownModules[name] ?? name;
   return {
     name: 'disable',
@@ -15,7 +19,7 @@ export function disable(name: string, reason: string, today: string): Procedure 
       commentOutImport({
         title: `Comment out ${importPath} in flake.nix`,
         importPath,
-        note: () => `DISABLED: ${reason} (${today})`,
+        comment: earlier ? { exact: earlier } : { note: `DISABLED: ${reason} (${today})` },
       }),
       rebuild({ title: 'Rebuild and switch', watchMemory: false }),
       verify('the new generation is running', newGenerationRunning()),

@@ -71,7 +71,7 @@ export function findImport(config: Configuration, importPath: string): ImportSta
  * The edit that comments an active import out again: `./x` becomes
  * `# ./x # NOTE`. The import must be alone on its line, as reenable leaves it.
  */
-export function commentOutEdit(config: Configuration, item: Node, note: string): TextEdit {
+export function commentOutEdit(config: Configuration, item: Node, comment: { note: string } | { exact: string }): TextEdit {
   const text = config.flakeTree.text;
   const lineEnd = text.indexOf('\n', item.end);
   const rest = text.slice(item.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
@@ -80,7 +80,8 @@ export function commentOutEdit(config: Configuration, item: Node, note: string):
       `${config.flakeFile}:${lineOf(config.flakeTree, item)}: the import shares its line with other code; comment it out by hand.`,
     );
   }
-  return { start: item.start, end: item.end, text: `# ${text.slice(item.start, item.end)} # ${toByteString(note)}` };
+  const line = 'exact' in comment ? toByteString(comment.exact) : `# ${text.slice(item.start, item.end)} # ${toByteString(comment.note)}`;
+  return { start: item.start, end: item.end, text: line };
 }
 
 /**

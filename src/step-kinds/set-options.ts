@@ -83,7 +83,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
   };
 }
 
-export function commentOutImport(spec: { title: string; importPath: string; note: (ctx: RunContext) => string }): EditStep {
+export function commentOutImport(spec: { title: string; importPath: string; comment: { note: string } | { exact: string } }): EditStep {
   return {
     kind: 'edit',
     title: spec.title,
@@ -93,9 +93,10 @@ export function commentOutImport(spec: { title: string; importPath: string; note
       if (found.state === 'commented') {
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
       }
-      const edit = commentOutEdit(config, found.item, spec.note(ctx));
+      const edit = commentOutEdit(config, found.item, spec.comment);
       const changes = await changesFor(ctx, new Map([[found.file, [edit]]]));
-      return { changes, explanation: [`comment out ${shortPath(config, found.file)}:${found.line}`], notes: [] };
+      const how = 'exact' in spec.comment ? ', as it was before tune-wizard reenabled it' : '';
+      return { changes, explanation: [`comment out ${shortPath(config, found.file)}:${found.line}${how}`], notes: [] };
     },
   };
 }

@@ -165,6 +165,20 @@ describe('tune-wizard reenable unified-llm', () => {
 });
 
 describe('tune-wizard disable', () => {
+  it('after reenable gives back the exact original bytes, note and all', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile);
+    await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+    expect(readFileSync(flakeFile).equals(original)).toBe(false);
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('as it was before tune-wizard reenabled it');
+    expect(readFileSync(flakeFile).equals(original)).toBe(true);
+  });
+
   it('comments the import out again with a dated note, and reenable brings it back', async () => {
     sandbox = makeSandbox('tuned');
     const flakeFile = path.join(sandbox.flake, 'flake.nix');
