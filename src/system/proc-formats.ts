@@ -76,16 +76,6 @@ export function parseVmstat(text: string): Map<string, number> {
   return fields;
 }
 
-/** /dev/kmsg records: `priority,sequence,usec,flags;message`. */
-export function parseKmsg(text: string): KernelLogLine[] {
-  const lines: KernelLogLine[] = [];
-  for (const record of text.split('\n')) {
-    const match = /^\d+,\d+,(\d+),[^;]*;(.*)$/.exec(record);
-    if (match) lines.push({ usecSinceBoot: Number(match[1]), message: match[2]! });
-  }
-  return lines;
-}
-
 /** `systemctl show` output: `Name=value` lines. */
 export function parseUnitProperties(text: string): Map<string, string> {
   const properties = new Map<string, string>();

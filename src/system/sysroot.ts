@@ -8,7 +8,6 @@ import path from 'node:path';
 import {
   countCpuinfoProcessors,
   countCpuList,
-  parseKmsg,
   parseMmStat,
   parsePressure,
   parseVmstat,
@@ -139,30 +138,8 @@ export class Sysroot {
    * to its end.
    */
   async kernelLog(): Promise<KernelLogLine[] | undefined> {
-    let handle;
-    try {
-      handle = await open(this.resolve('/dev/kmsg'), constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch {
-      return undefined;
-    }
-    const chunks: Buffer[] = [];
-    const buffer = Buffer.alloc(16 * 1024);
-    try {
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'EPIPE') return { bytesRead: -1 };
-          if (error.code === 'EAGAIN') return { bytesRead: 0 };
-          throw error;
-        });
-        if (bytesRead === 0) break;
-        if (bytesRead > 0) chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
-      }
-    } catch {
-      return undefined;
-    } finally {
-      await handle.close();
-    }
-    return parseKmsg(Buffer.concat(chunks).toString('utf8'));
+    const records = await this.kernelRecords();
+    return records?.map((r) => ({ usecSinceBoot: r.micros, message: r.message }));
   }
 
   /** Apparent size of every file under a directory; undefined if it is missing. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
+import { parseKernelRecords } from '../../src/system/memory-files.js';
 import {
   countCpuinfoProcessors,
   countCpuList,
-  parseKmsg,
   parseMmStat,
   parsePressure,
   parseUnitProperties,
@@ -50,7 +50,7 @@ describe('the text formats of /proc and /sys', () => {
 
   it('reads kmsg records and skips their continuation lines', () => {
     const text = '3,2211,5012345678,-;Out of memory: Killed process 48213 (rustc)\n SUBSYSTEM=memory\n6,2212,5012399001,c;oom_reaper: reaped process 48213 (rustc)\n';
-    expect(parseKmsg(text)).toEqual([
+    expect(parseKernelRecords(text).map((r) => ({ usecSinceBoot: r.micros, message: r.message }))).toEqual([
       { usecSinceBoot: 5012345678, message: 'Out of memory: Killed process 48213 (rustc)' },
       { usecSinceBoot: 5012399001, message: 'oom_reaper: reaped process 48213 (rustc)' },
     ]);
