@@ -10,9 +10,7 @@ import path from 'node:path';
 import { disable } from '../steps/disable.js';
 import { knownModules, reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
-import { recommendProcedure } from '../steps/recommend.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
-import { runCheck } from './check/check-command.js';
 import { loadConfiguration, type Configuration } from './config/module-graph.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { rebuildCommand } from './engine/rebuild.js';
@@ -28,7 +26,6 @@ import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
 import { Sysroot } from './system/sysroot.js';
 import { Workspace } from './system/workspace.js';
-import { printRecommendation, recommendFor } from './recommend/recommend-command.js';
 
 export async function main(argv: string[]): Promise<number> {
   const ui = new Ui(processStreams, colourWanted(process.env, Boolean(process.stderr.isTTY)));
@@ -75,7 +72,9 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
 
   if (onlyReads) {
     const ctx = await makeContext(args, ui, { ...setup, workspace: new Workspace(true) }, new AbortController().signal);
-    return args.command === 'check' ? runCheck(ctx, args.json) : printRecommendation(ctx, args.json);
+    // Loaded only for these commands: rollback and reenable start faster.
+    if (args.command === 'check') return (await import('./check/check-command.js')).runCheck(ctx, args.json);
+    return (await import('./recommend/recommend-command.js')).printRecommendation(ctx, args.json);
   }
 
   const stateDir = findStateDir(process.env);
@@ -170,7 +169,11 @@ function cachedConfiguration(workspace: Workspace, flakeDir: string, host: strin
 async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedure> {
   if (args.command === 'rollback') return rollback;
   if (args.command === 'reenable') return reenable(args.moduleName!);
-  if (args.command === 'recommend') return recommendProcedure(await recommendFor(ctx));
+  if (args.command === 'recommend') {
+    const { recommendFor } = await import('./recommend/recommend-command.js');
+    const { recommendProcedure } = await import('../steps/recommend.js');
+    return recommendProcedure(await recommendFor(ctx));
+  }
   const today = new Date().toISOString().slice(0, 10);
   const importPath = knownModules[args.moduleName!] ?? args.moduleName!;
   const earlier = args.reason === undefined ? await findEarlierComment(findStateDir(process.env), ctx.flakeDir, importPath) : undefined;
