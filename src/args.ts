@@ -132,7 +132,7 @@ export function parseCli(fullArgv: string[]): CliArgs {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]}. See tune-wizard --help.`);
+    throw new UsageError(`${describeParseError(error as NodeJS.ErrnoException)}. See tune-wizard --help.`);
   }
   const { values, positionals } = parsed;
   const [flake, host] = splitFlake(values.flake ?? '/etc/nixos');
@@ -160,10 +160,13 @@ export function parseCli(fullArgv: string[]): CliArgs {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
   if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
+  if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
+  if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
+    throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
+  }
   if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
   if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
 
-  if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
   if (command === 'rollback') {
     if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
     if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
@@ -208,6 +211,13 @@ function parseReportCommand(
     throw new UsageError('--yes, --dry-run and --no-rebuild only mean something with recommend --apply.');
   }
   return { ...base, command };
+}
+
+/** node's own messages suggest `--` for values, which here means nixos-rebuild's. */
+function describeParseError(error: NodeJS.ErrnoException): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  return error.message.split('\n')[0]!.replace(/\.$/, '');
 }
 
 function splitFlake(value: string): [string, string | undefined] {

@@ -26,11 +26,11 @@ export function reenable(name: string): Procedure {
     name: 'reenable',
     summary: `Bring ${importPath} back into the host's modules, once memory is ready for it.`,
     steps: [
-      gate('zram swap is active and uses zstd', zramActive('zstd')),
+      gate('zram swap is active and uses zstd', zramActive('zstd'), undefined, 'Rebuild with the memory module enabled (zramSwap with algorithm "zstd") and run again.'),
       gate('vm.swappiness is what the configuration says', sysctlMatchesConfig('vm.swappiness', 'boot.kernel.sysctl."vm.swappiness"', { type: 'int', value: 60 })),
       gate('max-jobs in nix.conf is what the configuration says', nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' })),
       gate('cores in nix.conf is what the configuration says', nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 })),
-      gate('enough memory headroom for a heavy build', headroomAtLeast()),
+      gate('enough memory headroom for a heavy build', headroomAtLeast(), undefined, 'Free memory (close programs, stop services) or lower --min-headroom, then run again.'),
       uncommentImport({ title: `Uncomment ${importPath} in flake.nix`, importPath }),
       rebuild({ title: 'Rebuild and switch (watching memory)', watchMemory: true }),
       verify('the new generation is running', newGenerationRunning()),

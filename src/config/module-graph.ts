@@ -143,6 +143,10 @@ async function addModule(
   seen.add(file);
 
   const module = new FileModule(file, await workspace.read(file));
+  // A module is a set or a function of one; a file without a single '{'
+  // (empty, comments only, a bare name) is tiny or broken: parse it now so a
+  // syntax error is reported like any other instead of passing unread.
+  if (!module.mentions('{')) void module.tree;
   config.modules.push(module);
   await followImports(workspace, config, module, seen);
 }

@@ -84,6 +84,8 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(...planMissing(config, target, edits));
   } else if (after.conflict) {
     notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);
+  } else if (after.value === undefined && after.winners.length > 1 && edits.size > 0) {
+    notes.push(`Until the hand edit above is made, the definitions of ${target.option} at ${describePriority(after.priority)} disagree and NixOS will refuse to evaluate; make it before rebuilding.`);
   } else if (!sameLiteral(after.value, target.value) && after.value !== undefined) {
     notes.push(`After this change ${target.option} is still ${describeLiteral(after.value)}, decided at ${where(config, after.winners)}.`);
   }

@@ -60,7 +60,7 @@ async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary:
       const result = await step.check(ctx);
       reportCheck(ctx, result);
       if (!result.ok) {
-        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.`);
+        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.${step.advice ? ` ${step.advice}` : ''}`);
       }
       return;
     }

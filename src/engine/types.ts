@@ -66,6 +66,8 @@ interface BaseStep {
 /** Measures the running system before anything changes. */
 export interface GateStep extends BaseStep {
   kind: 'gate';
+  /** What to do when the gate fails, said after what was measured. */
+  advice?: string;
   check(ctx: RunContext): Promise<CheckResult>;
 }
 

@@ -7,8 +7,8 @@ import { formatBytes } from '../system/units.js';
 
 export type Check = (ctx: RunContext) => Promise<CheckResult>;
 
-export function gate(title: string, check: Check, group?: string): GateStep {
-  return { kind: 'gate', title, check, group };
+export function gate(title: string, check: Check, group?: string, advice?: string): GateStep {
+  return { kind: 'gate', title, check, group, advice };
 }
 
 export function verify(title: string, check: Check, group?: string): VerifyStep {

@@ -144,7 +144,7 @@ describe('tune-wizard reenable unified-llm', () => {
     expect(run.exitCode).toBe(3);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(run.stderr).toContain('headroom 3.0 GiB');
-    expect(run.stderr).toContain('Nothing was changed');
+    expect(run.stderr).toContain('Nothing was changed. Free memory (close programs, stop services) or lower --min-headroom, then run again.');
     expect(stubCalls()).toEqual([]);
   });
 
@@ -206,7 +206,9 @@ describe('bad input', () => {
   });
 
   it.each([
-    [['rollback', '--bogus'], /Unknown option '--bogus'/],
+    [['rollback', '--bogus'], /^tune-wizard: unknown option --bogus. See tune-wizard --help.$/],
+    [['disable', 'unified-llm', '--reason', 'two\nlines'], /--reason must be one line/],
+    [['check', '--reason', 'x'], /--reason is for disable/],
     [['rollback', '--only', 'ram'], /--only ram: use a comma-separated list of cpu, zram, swappiness/],
     [['reenable', '--yes'], /reenable takes one module/],
     [['reenable', 'unified-llm', '--min-headroom', 'lots'], /--min-headroom lots: write a size/],
@@ -229,6 +231,19 @@ describe('bad input', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: syntax error`));
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('reports an empty module as a syntax error instead of passing it unread (exit 1)', async () => {
+    sandbox = makeSandbox('tuned');
+    const file = path.join(sandbox.flake, 'modules/system/memory.nix');
+    writeFileSync(file, '');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(`${file}:1:1: syntax error: unexpected end of file`);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 
