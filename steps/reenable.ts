@@ -6,6 +6,7 @@ import type { Procedure } from '../src/engine/types.js';
 import {
   gate,
   headroomAtLeast,
+  importIsListed,
   newGenerationRunning,
   nixConfMatchesConfig,
   sysctlMatchesConfig,
@@ -26,6 +27,7 @@ export function reenable(name: string): Procedure {
     name: 'reenable',
     summary: `Bring ${importPath} back into the host's modules, once memory is ready for it.`,
     steps: [
+      gate(`${importPath} is commented out in flake.nix`, importIsListed(importPath)),
       gate('zram swap is active and uses zstd', zramActive('zstd'), undefined, 'Rebuild with the memory module enabled (zramSwap with algorithm "zstd") and run again.'),
       gate('vm.swappiness is what the configuration says', sysctlMatchesConfig('vm.swappiness', 'boot.kernel.sysctl."vm.swappiness"', { type: 'int', value: 60 })),
       gate('max-jobs in nix.conf is what the configuration says', nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' })),

@@ -1,5 +1,6 @@
 // Gates and verifications: each reads the running system (through the
 // sysroot) and compares it with a value, or with what the configuration says.
+import { findImport } from '../config/commented-import.js';
 import { resolveOption } from '../config/option-plan.js';
 import type { CheckResult, GateStep, RunContext, VerifyStep } from '../engine/types.js';
 import { formatLiteral, type NixLiteral } from '../nix/query.js';
@@ -145,5 +146,14 @@ export function newGenerationRunning(): Check {
       measured: `/run/current-system -> ${now ?? 'unreadable'}`,
       needed: `a generation other than ${ctx.systemAtStart ?? 'the one before'}`,
     };
+  };
+}
+
+/** The module's line is in the host's modules list, commented out or not. */
+export function importIsListed(importPath: string): Check {
+  return async (ctx) => {
+    const state = findImport(await ctx.configuration(), importPath);
+    const where = state.state === 'active' ? `imported at flake.nix:${state.line}` : `commented out at flake.nix:${state.found.line}`;
+    return { ok: true, measured: `${importPath} ${where}`, needed: 'its line in the host\'s modules list' };
   };
 }

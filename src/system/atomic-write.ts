@@ -79,6 +79,10 @@ export function describeWriteError(file: string, error: unknown): UserError {
     EDQUOT: 'disk quota exceeded; free some space and run again (nothing was written to it)',
     ENOENT: 'no such file or directory (a dangling symlink?); check the path and run again',
   };
+  if (process.getuid?.() === 0 && code === 'EPERM') {
+    // root is refused by the file system itself: an immutable or append-only file.
+    reasons.EPERM = 'operation not permitted even as root; is the file or its folder immutable? (lsattr shows it, chattr -i clears it)';
+  }
   const reason = (code && reasons[code]) ?? String((error as Error).message ?? error);
   return new UserError(`cannot write ${file}: ${reason}`, 1, { cause: error });
 }
