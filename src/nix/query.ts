@@ -4,7 +4,6 @@
 import {
   childNodes,
   childTokens,
-  isNode,
   type Node,
   type SyntaxTree,
 } from './syntax.js';
@@ -159,14 +158,4 @@ export function describeLiteral(value: NixLiteral | undefined): string {
 /** The line (1-based) a node starts on. */
 export function lineOf(tree: SyntaxTree, node: Node): number {
   return tree.position(node.start).line;
-}
-
-/** The nearest ancestor of a given kind. */
-export function ancestor(node: Node, kind: Node['kind']): Node | undefined {
-  for (let p = node.parent; p; p = p.parent) if (p.kind === kind) return p;
-  return undefined;
-}
-
-export function isNodeOf(value: unknown, kind: Node['kind']): value is Node {
-  return isNode(value as Node) && (value as Node).kind === kind;
 }

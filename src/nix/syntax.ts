@@ -176,10 +176,6 @@ export function childTokens(node: Node): Token[] {
   );
 }
 
-export function firstToken(node: Node, kind: TokenKind): Token | undefined {
-  return childTokens(node).find((t) => t.kind === kind);
-}
-
 /** Every node below (and including) `node`, depth first, in source order. */
 export function* walk(node: Node): Generator<Node> {
   yield node;
@@ -192,9 +188,4 @@ export function* tokens(node: Node): Generator<Token> {
     if (isNode(child)) yield* tokens(child);
     else yield child;
   }
-}
-
-/** The source text of a node as a byte string. */
-export function nodeText(tree: SyntaxTree, node: Node): string {
-  return tree.text.slice(node.start, node.end);
 }
