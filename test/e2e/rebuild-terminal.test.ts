@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { changedFiles, makeSandbox, snapshot, survivingStandIns, type Sandbox } from '../support/sandbox.js';
-import { hasTmux, Terminal } from '../support/rebuild-terminal.js';
+import { hasTmux, Terminal } from '../support/terminal.js';
 
 const tmuxAvailable = hasTmux();
 let sandbox: Sandbox;
@@ -20,7 +20,7 @@ function setup(): Map<string, Buffer> {
   sandbox = makeSandbox('tuned');
   mkdirSync(path.join(sandbox.sysroot, 'proc/pressure'), { recursive: true });
   writeFileSync(path.join(sandbox.sysroot, 'proc/pressure/memory'), 'some avg10=7.25 avg60=2.00 avg300=0.50 total=1234\nfull avg10=1.00 avg60=0.00 avg300=0.00 total=10\n');
-  terminal = new Terminal(sandbox);
+  terminal = new Terminal();
   return snapshot(sandbox.flake);
 }
 
@@ -29,7 +29,7 @@ const STATUS = /build \d+s · avail 9\.0 GiB · swap 800 MiB used · zram 3\.3:1
 describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
   it('redraws the status line below the build output while it builds, then gives way to the summary', async () => {
     setup();
-    terminal!.start(['rollback', '--yes'], { TW_STUB_BUILD_SECONDS: '3' });
+    terminal!.start(sandbox, ['rollback', '--yes'], { TW_STUB_BUILD_SECONDS: '3' });
 
     const during = await terminal!.waitFor(/Compiling crate-3 /);
     expect(during).toMatch(STATUS);
@@ -47,7 +47,7 @@ describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
 
   it('with --quiet keeps the status line but not the build output', async () => {
     setup();
-    terminal!.start(['rollback', '--yes', '--quiet'], { TW_STUB_BUILD_SECONDS: '3' });
+    terminal!.start(sandbox, ['rollback', '--yes', '--quiet'], { TW_STUB_BUILD_SECONDS: '3' });
 
     const during = await terminal!.waitFor(STATUS);
     expect(during).toMatch(/build output: \S+\/state\/tune-wizard\/logs\/rebuild-\S+\.log/);
@@ -58,7 +58,7 @@ describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
   it('stops the whole build on one Ctrl-C from the keyboard, even one that ignores SIGTERM', async () => {
     const before = setup();
     const pidFile = path.join(sandbox.dir, 'stub.pids');
-    terminal!.start(['rollback', '--yes'], { TW_STUB_REBUILD: 'ignore-term', TW_STUB_PIDFILE: pidFile, TUNE_WIZARD_KILL_GRACE_MS: '700' });
+    terminal!.start(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'ignore-term', TW_STUB_PIDFILE: pidFile, TUNE_WIZARD_KILL_GRACE_MS: '700' });
 
     await terminal!.waitFor(/Compiling candle-core/);
     terminal!.keys('C-c');

@@ -14,21 +14,24 @@ export function hasTmux(): boolean {
 }
 
 export class Terminal {
-  constructor(readonly session: string) {}
+  constructor(readonly session = `tw-term-${process.pid}-${Math.random().toString(36).slice(2, 8)}`) {}
 
-  start(sandbox: Sandbox, args: string[]): void {
-    const env = [
-      `PATH=${stubBin}:${process.env.PATH}`,
-      `TW_STUB_SYSROOT=${sandbox.sysroot}`,
-      `TW_STUB_SWITCH_STATE=${sysrootFixture('rolled-back')}`,
-      `TW_STUB_LOG=${sandbox.log}`,
-      `XDG_STATE_HOME=${sandbox.state}`,
-      'NO_COLOR=1',
-    ];
-    const command = ['env', ...env, process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]
+  /** Starts the built CLI on the sandbox, with stand-ins first on PATH. */
+  start(sandbox: Sandbox, args: string[], env: Record<string, string> = {}): void {
+    const vars = {
+      PATH: `${stubBin}:${process.env.PATH}`,
+      TW_STUB_SYSROOT: sandbox.sysroot,
+      TW_STUB_SWITCH_STATE: sysrootFixture('rolled-back'),
+      TW_STUB_LOG: sandbox.log,
+      XDG_STATE_HOME: sandbox.state,
+      TMPDIR: sandbox.dir,
+      NO_COLOR: '1',
+      ...env,
+    };
+    const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]
       .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
       .join(' ');
-    this.tmux('new-session', '-d', '-s', this.session, '-x', '160', '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
+    this.tmux('new-session', '-d', '-s', this.session, '-x', '200', '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
   }
 
   screen(): string {
@@ -41,7 +44,7 @@ export class Terminal {
       const text = this.screen();
       if ((text.match(new RegExp(pattern, 'g')) ?? []).length >= count) return text;
       if (Date.now() > deadline) throw new Error(`screen never showed ${pattern} x${count}:\n${text}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
