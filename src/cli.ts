@@ -13,7 +13,7 @@ import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
 import { loadConfiguration, type Configuration } from './config/module-graph.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
-import { rebuildCommand } from './engine/rebuild.js';
+import { findMissingCommand } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
 import type { Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
@@ -189,11 +189,9 @@ async function requireFlake(dir: string): Promise<void> {
 
 /** The rebuild's commands must exist before any file is touched. */
 async function requireCommands(ctx: RunContext): Promise<void> {
-  const commands = rebuildCommand(ctx).filter((word) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(word));
-  for (const command of commands) {
-    if (!(await ctx.runner.find(command))) {
-      throw new UserError(`${command} is not on PATH; nothing was changed. Run this on the NixOS machine, or pass --no-rebuild to only edit the files.`);
-    }
+  const missing = await findMissingCommand(ctx);
+  if (missing) {
+    throw new UserError(`${missing} is not on PATH; nothing was changed. Run this on the NixOS machine, or pass --no-rebuild to only edit the files.`);
   }
 }
 

@@ -17,6 +17,14 @@ export function rebuildCommand(ctx: RunContext): string[] {
   return commands.final ?? commands.build;
 }
 
+/** The first command the rebuild needs (elevation tool, nixos-rebuild) that is not on PATH. */
+export async function findMissingCommand(ctx: RunContext): Promise<string | undefined> {
+  for (const word of rebuildCommand(ctx).filter((w) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(w))) {
+    if (!(await ctx.runner.find(word))) return word;
+  }
+  return undefined;
+}
+
 export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<RebuildOutcome> {
   const command = rebuildCommand(ctx);
   const commands = planCommands(ctx);

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { loadConfiguration } from '../config/module-graph.js';
 import type { Prompter } from '../engine/prompt.js';
-import { rebuildCommand, runRebuild } from '../engine/rebuild.js';
+import { findMissingCommand, rebuildCommand, runRebuild } from '../engine/rebuild.js';
 import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { RunContext } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
@@ -115,13 +115,6 @@ function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: stri
     systemAtStart: undefined,
     configuration: () => loadConfiguration(result.workspace, flakeDir, host),
   };
-}
-
-async function findMissingCommand(ctx: RunContext): Promise<string | undefined> {
-  for (const word of rebuildCommand(ctx).filter((w) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(w))) {
-    if (!(await ctx.runner.find(word))) return word;
-  }
-  return undefined;
 }
 
 function describe(result: UndoResult, flakeDir: string): string {
