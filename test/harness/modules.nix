@@ -200,7 +200,9 @@ let
             if isAttrs raw then raw
             else throw "The module `${file0}' is a ${typeOf raw}, but a module must be an attribute set, a function returning one, or a path to a file containing one.";
           file = checked._file or file0;
-          key = toString (checked.key or (if pathLike then toString m else item.key));
+          # Only an identity: a store path's context (a module named as
+          # "${./x.nix}") must not stop it being an attribute name.
+          key = builtins.unsafeDiscardStringContext (toString (checked.key or (if pathLike then toString m else item.key)));
           explicit = checked ? config || checked ? options;
           known = [ "_class" "_file" "key" "disabledModules" "imports" "options" "config" "meta" "freeformType" "__harnessRenames" ];
           extra = filter (n: !(elem n known)) (attrNames checked);

@@ -14,6 +14,8 @@
 // error rejects with an Error whose message holds Nix's own error text, e.g.
 // "The option `nix.settings.max-jobs' has conflicting definition values".
 import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -134,6 +136,34 @@ function stubInputsJson(flakeDir: string, stubs: StubInputs): string {
   return JSON.stringify(out);
 }
 
+let storeRoot: string | undefined;
+
+/**
+ * The test run's store (test/support/global-setup.ts), or else one under
+ * the temp dir for this process, removed when it exits.
+ */
+function privateStore(): string {
+  if (storeRoot) return storeRoot;
+  if (process.env.TUNE_WIZARD_TEST_STORE) return (storeRoot = process.env.TUNE_WIZARD_TEST_STORE);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-nix-store-'));
+  process.once('exit', () => removeStore(root));
+  return (storeRoot = root);
+}
+
+// Nix leaves store paths read-only; make them writable so they can go.
+export function removeStore(root: string): void {
+  const unlock = (dir: string): void => {
+    try {
+      chmodSync(dir, 0o755);
+      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) unlock(path.join(dir, entry.name));
+    } catch {
+      // best effort: rmSync below says nothing either
+    }
+  };
+  unlock(root);
+  rmSync(root, { recursive: true, force: true });
+}
+
 /**
  * Evaluates `options` (dotted names) of `nixosConfigurations.<host>` of the
  * flake in `flakeDir`. Resolves to an object from each requested name, as
@@ -152,7 +182,12 @@ export async function evaluateOptions(
     '--eval',
     '--strict',
     '--json',
-    '--readonly-mode',
+    // A module named as "${./x.nix}" is copied into a store before it is
+    // imported; a throwaway store of this process's own keeps /nix/store
+    // untouched (and works without root).
+    '--read-write-mode',
+    '--store', `local?root=${privateStore()}`,
+    '--option', 'build-users-group', '',
     HARNESS_EVAL,
     '--argstr', 'flakeDir', dir,
     '--argstr', 'host', host,
