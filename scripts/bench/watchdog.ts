@@ -26,6 +26,7 @@ const COST_ROUNDS = 3;
 
 export async function run(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-bench-'));
+  await processRunner.ready();
   try {
     console.log(`watchdog: sampling every ${DEFAULT_SAMPLE_MS} ms`);
     const trials = [];

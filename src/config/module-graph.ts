@@ -1,6 +1,6 @@
 // Finds the modules a flake's host is built from: the host's `modules` list
 // in flake.nix, then every `imports` list, file by file.
-import { stat } from 'node:fs/promises';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
@@ -243,11 +243,21 @@ function moduleFile(target: string): Promise<string | undefined> {
 }
 
 async function findModuleFile(target: string): Promise<string | undefined> {
-  const info = await stat(target).catch(() => undefined);
+  const info = statOrUndefined(target);
   if (!info) return undefined;
   if (!info.isDirectory()) return target;
   const file = path.join(target, 'default.nix');
-  return (await stat(file).catch(() => undefined))?.isFile() ? file : undefined;
+  return statOrUndefined(file)?.isFile() ? file : undefined;
+}
+
+// Synchronous: thousands of stats cost less than their promises. A path
+// that cannot be stat'ed (missing, ENOTDIR, EACCES) is not a module file.
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

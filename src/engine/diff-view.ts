@@ -2,7 +2,7 @@
 // the flake, so the user sees exactly the bytes that will be written.
 import path from 'node:path';
 
-import { structuredPatch } from 'diff';
+import { structuredPatch } from 'diff/lib/patch/create.js';
 import kleur from 'kleur';
 
 import { describeBytes } from '../config/text-edit.js';

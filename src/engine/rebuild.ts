@@ -1,7 +1,7 @@
 // The rebuild step: decides whether to rebuild at all (nothing changed, dry
 // run, --no-rebuild), then hands over to the watched runner in
-// src/rebuild/.
-import { planCommands, runWatchedRebuild } from '../rebuild/run-rebuild.js';
+// src/rebuild/ (loaded only when a rebuild really runs).
+import { planCommands } from '../rebuild/rebuild-commands.js';
 import type { RebuildStep, RunContext } from './types.js';
 
 export interface RebuildOutcome {
@@ -44,6 +44,7 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
     return outcome;
   }
 
+  const { runWatchedRebuild } = await import('../rebuild/run-rebuild.js');
   const report = await runWatchedRebuild(ctx, step.watchMemory);
   return { ...outcome, ...report };
 }

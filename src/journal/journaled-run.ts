@@ -10,7 +10,6 @@ import { isFinished, type EndStatus, type RunEntry } from './records.js';
 import { acquireLock, type HeldLock } from './run-lock.js';
 import { listRuns, newRunId, RunJournal } from './run-journal.js';
 import { describeRun } from './undo-target.js';
-import { undoRun } from './undo-run.js';
 
 export interface RunStart {
   stateDir: string;
@@ -82,6 +81,7 @@ async function settleUnfinishedRun(start: RunStart, id: string): Promise<void> {
   const undoId = `${id}-undo`;
   const question = `Restore these files (undo ${target === unfinished ? 'that run' : `run ${target.id}`}), then go on with this run?`;
   const options = { stateDir: start.stateDir, ui: start.ui, prompter: start.prompter, force: false, dryRun: false, question };
+  const { undoRun } = await import('./undo-run.js');
   const result = await undoRun(target, undoId, target === unfinished ? undefined : unfinished, options);
   if (result === 'declined') {
     throw new UserError('Stopped; nothing was changed. Run `tune-wizard undo` to put its files back, then run this again.');

@@ -1,12 +1,12 @@
 // One run's journal: $STATE/runs/<id>/journal.jsonl plus a copy of every
 // file's old bytes, named by their sha256. Each record is fsynced before the
 // change it describes, so a run killed at any moment can be rolled back.
-import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import type { CheckResult } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { syncDirectory } from '../system/atomic-write.js';
+import { randomHex, sha256Hex } from '../system/crypto.js';
 import type { WriteJournal } from '../system/workspace.js';
 import { crossBoundary } from '../system/test-hooks.js';
 import { appendLine, createPrivateDir, ensurePrivateDir, listDirs, readBytes, saveBytesOnce } from './journal-files.js';
@@ -15,7 +15,7 @@ import { parseRecords, summarizeRun, type EndStatus, type JournalRecord, type Ru
 const JOURNAL_FILE = 'journal.jsonl';
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256Hex(bytes);
 }
 
 /** A sortable, typeable run id: local date and time plus 4 random hex digits. */
@@ -23,7 +23,7 @@ export function newRunId(now = new Date()): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`;
   const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
-  return `${date}-${time}-${randomBytes(2).toString('hex')}`;
+  return `${date}-${time}-${randomHex(2)}`;
 }
 
 function runsDir(stateDir: string): string {
@@ -100,7 +100,13 @@ export async function listRuns(stateDir: string): Promise<RunEntry[]> {
     const run = summarizeRun(id, dir, parseRecords(text));
     if (run) runs.push(run);
   }
-  return runs.sort((a, b) => b.start.time.localeCompare(a.start.time) || b.id.localeCompare(a.id));
+  // ISO times and ASCII ids sort by code unit; localeCompare would load ICU's
+  // collator, several milliseconds of every start-up.
+  return runs.sort((a, b) => byCodeUnit(b.start.time, a.start.time) || byCodeUnit(b.id, a.id));
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The bytes a run saved before its first write to a file, checked against their hash. */

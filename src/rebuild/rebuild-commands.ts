@@ -1,6 +1,7 @@
 // The two nixos-rebuild runs: `build` as the user (its ./result lands in a
 // temporary directory), then the chosen mode, elevated, only if the build
 // succeeded.
+import type { RunContext } from '../engine/types.js';
 import type { Elevation, RebuildMode, RebuildOptions } from './rebuild-flags.js';
 
 export interface RebuildCommands {
@@ -9,6 +10,14 @@ export interface RebuildCommands {
   final: string[] | undefined;
   mode: RebuildMode;
   elevation: Elevation;
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function planCommands(ctx: RunContext): RebuildCommands {
+  return planRebuildCommands(ctx.flakeDir, ctx.host, ctx.options.rebuild, isRoot());
 }
 
 export function resolveElevation(requested: Elevation | undefined, isRoot: boolean): Elevation {

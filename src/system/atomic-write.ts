@@ -1,11 +1,11 @@
 // Replaces a file's bytes so that readers (and a crash at any moment) see
 // either the old bytes or the new ones, never a mix.
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chown, lstat, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
+import { randomHex } from './crypto.js';
 import { crossBoundary, injectedWriteError } from './test-hooks.js';
 
 export interface WriteOptions {
@@ -28,7 +28,7 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array, options: 
     const injected = injectedWriteError(target);
     if (injected && injected.code !== 'ENOSPC') throw injected;
 
-    temp = path.join(dir, `${tempPrefix(target)}${randomBytes(4).toString('hex')}`);
+    temp = path.join(dir, `${tempPrefix(target)}${randomHex(4)}`);
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, old?.mode ?? options.mode ?? 0o644);
     try {
       await handle.writeFile(bytes);

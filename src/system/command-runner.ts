@@ -4,7 +4,11 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 
-import { execa } from 'execa';
+// execa (and the ~130 files it loads) is imported the first time a command
+// is about to start: a dry run or a check that starts nothing never pays
+// for it. Callers await `runner.ready()` before `start`.
+type Execa = typeof import('execa').execa;
+let execa: Execa | undefined;
 
 export interface CommandResult {
   exitCode: number | undefined;
@@ -38,6 +42,8 @@ export interface RunningCommand {
 
 export interface CommandRunner {
   find(command: string): Promise<string | undefined>;
+  /** Loads what `start` needs; resolves at once the second time. */
+  ready(): Promise<void>;
   start(command: string, args: string[], onLine: (line: string) => void, options?: StartOptions): RunningCommand;
 }
 
@@ -65,7 +71,12 @@ export const processRunner: CommandRunner = {
     return undefined;
   },
 
+  async ready() {
+    execa ??= (await import('execa')).execa;
+  },
+
   start(command, args, onLine, options = {}) {
+    if (!execa) throw new Error(`internal error: ${command} started before the command runner was ready`);
     const ownGroup = options.ownGroup ?? false;
     const child = execa(command, args, {
       reject: false,
@@ -158,6 +169,7 @@ export interface CapturedOutput {
 /** Runs a short query command (systemctl show) to its end and keeps every line. */
 export async function captureOutput(runner: CommandRunner, command: string, args: string[]): Promise<CapturedOutput> {
   const lines: string[] = [];
+  await runner.ready();
   const running = runner.start(command, args, (line) => lines.push(line));
   const { exitCode } = await running.result;
   return { exitCode, lines };
