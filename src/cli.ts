@@ -18,12 +18,10 @@ import { runProcedure, type RunSummary } from './engine/run-procedure.js';
 import type { Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
-import { runHistoryCommand } from './journal/history-command.js';
 import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
-import { findEarlierComment } from './journal/earlier-comment.js';
 import { findStateDir } from './journal/state-dir.js';
-import { runUndoCommand } from './journal/undo-command.js';
 import { processRunner } from './system/command-runner.js';
+import { localDate } from './system/local-time.js';
 import { Sysroot } from './system/sysroot.js';
 import { Workspace } from './system/workspace.js';
 
@@ -39,7 +37,10 @@ export async function main(argv: string[]): Promise<number> {
       ui.print(readVersion());
       return ExitCode.ok;
     }
-    if (args.command === 'history') return await runHistoryCommand(findStateDir(process.env), ui);
+    if (args.command === 'history') {
+      const { runHistoryCommand } = await import('./journal/history-command.js');
+      return await runHistoryCommand(findStateDir(process.env), ui);
+    }
     return await runCommand(args, ui);
   } catch (error) {
     if (error instanceof UserError) {
@@ -61,6 +62,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const prompter = args.yes ? applyAll : terminalPrompter;
   if (args.command === 'undo') {
     const stateDir = findStateDir(process.env);
+    const { runUndoCommand } = await import('./journal/undo-command.js');
     return runUndoCommand({ ...args, stateDir, ui, prompter, runner: processRunner });
   }
 
@@ -174,8 +176,9 @@ async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedur
     const { recommendProcedure } = await import('../steps/recommend.js');
     return recommendProcedure(await recommendFor(ctx));
   }
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDate(new Date());
   const importPath = knownModules[args.moduleName!] ?? args.moduleName!;
+  const { findEarlierComment } = await import('./journal/earlier-comment.js');
   const earlier = args.reason === undefined ? await findEarlierComment(findStateDir(process.env), ctx.flakeDir, importPath) : undefined;
   return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today, earlier);
 }

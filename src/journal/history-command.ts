@@ -3,10 +3,10 @@ import path from 'node:path';
 
 import type { Ui } from '../engine/ui.js';
 import { ExitCode } from '../errors.js';
+import { formatTime } from '../system/local-time.js';
 import { filesLeftChanged, isFinished, type RunEntry } from './records.js';
 import { findLiveHolder } from './run-lock.js';
 import { listRuns } from './run-journal.js';
-import { formatTime } from './undo-target.js';
 
 export async function runHistoryCommand(stateDir: string, ui: Ui): Promise<number> {
   const runs = await listRuns(stateDir);

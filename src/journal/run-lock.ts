@@ -3,12 +3,13 @@
 // link(2), which fails if it exists. A lock whose process is gone is taken
 // over: the taker first claims that exact lock (by inode and content) with a
 // second exclusive file, so two takers can never both remove it.
-import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
+import { randomHex, sha256Hex } from '../system/crypto.js';
+import { formatTime } from '../system/local-time.js';
 import { ensurePrivateDir } from './journal-files.js';
 
 export interface LockHolder {
@@ -34,7 +35,7 @@ interface SeenLock {
 const ATTEMPTS = 50;
 
 export function lockFileFor(stateDir: string, flake: string): string {
-  const key = createHash('sha256').update(flake).digest('hex').slice(0, 16);
+  const key = sha256Hex(flake).slice(0, 16);
   return path.join(stateDir, 'locks', `${key}.lock`);
 }
 
@@ -42,7 +43,7 @@ export async function acquireLock(stateDir: string, flake: string, holder: LockH
   const file = lockFileFor(stateDir, flake);
   await ensurePrivateDir(path.dirname(file));
   const text = `${JSON.stringify({ ...holder, flake })}\n`;
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const temp = `${file}.${process.pid}-${randomHex(4)}`;
   await writeDurably(temp, text);
 
   let tookOverFrom: LockHolder | undefined;
@@ -74,8 +75,8 @@ export async function findLiveHolder(stateDir: string, flake: string): Promise<L
 
 /** removed: this process removed the stale lock; gone: someone else did; busy: another taker is at it. */
 async function takeOver(file: string, stale: SeenLock): Promise<'removed' | 'gone' | 'busy'> {
-  const claim = `${file}.takeover-${stale.ino}-${createHash('sha256').update(stale.text).digest('hex').slice(0, 12)}`;
-  const mine = `${claim}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const claim = `${file}.takeover-${stale.ino}-${sha256Hex(stale.text).slice(0, 12)}`;
+  const mine = `${claim}.${process.pid}-${randomHex(4)}`;
   await writeDurably(mine, `${process.pid}\n`);
   try {
     if (!(await tryLink(mine, claim))) return 'busy';
@@ -154,7 +155,7 @@ export function isAlive(pid: number): boolean {
 
 function heldError(flake: string, holder: LockHolder, file: string): UserError {
   return new UserError(
-    `another tune-wizard run is working on ${flake}: pid ${holder.pid} (\`tune-wizard ${holder.command}\`, run ${holder.runId}, started ${holder.startedAt}). Wait for it to finish or stop it, then run again. If that process is not tune-wizard, delete ${file}.`,
+    `another tune-wizard run is working on ${flake}: pid ${holder.pid} (\`tune-wizard ${holder.command}\`, run ${holder.runId}, started ${formatTime(holder.startedAt)}). Wait for it to finish or stop it, then run again. If that process is not tune-wizard, delete ${file}.`,
   );
 }
 

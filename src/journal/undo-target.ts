@@ -2,6 +2,7 @@
 // stopped mid-way, else the newest run that left files changed. A run that
 // was already undone is not undone again; that is "nothing left to undo".
 import { UserError } from '../errors.js';
+import { formatTime } from '../system/local-time.js';
 import { filesLeftChanged, isFinished, type RunEntry } from './records.js';
 
 export type UndoChoice = { target: RunEntry; interruptedUndo: RunEntry | undefined } | { nothing: string };
@@ -37,11 +38,4 @@ function findRun(runs: RunEntry[], requested: string): RunEntry {
 
 export function describeRun(run: RunEntry): string {
   return `run ${run.id} (tune-wizard ${run.start.command.join(' ')}, ${formatTime(run.start.time)})`;
-}
-
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

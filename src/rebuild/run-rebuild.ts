@@ -2,8 +2,7 @@
 // watched by the watchdog and stoppable (Ctrl-C, low memory), then the
 // chosen mode only if the build succeeded. The final action is never
 // stopped halfway, so the machine is not left half-switched by us.
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { RunContext } from '../engine/types.js';
@@ -18,8 +17,9 @@ import { formatElapsed } from '../watch/status-line.js';
 import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
 import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
 import { openBuildDisplay, type BuildDisplay } from './build-display.js';
+import { makeBuildDir } from './build-dirs.js';
 import { openBuildLog } from './build-log.js';
-import { planRebuildCommands, type RebuildCommands } from './rebuild-commands.js';
+import { planCommands, type RebuildCommands } from './rebuild-commands.js';
 import { buildFailure, finalFailure, watchdogStop } from './rebuild-failures.js';
 
 export interface RebuildReport {
@@ -32,14 +32,6 @@ const PLAIN_EVERY_MS = Number(process.env.TUNE_WIZARD_MEMORY_INTERVAL_MS ?? 5000
 /** A build not marked heavy (watchMemory) prints its plain memory lines this much less often. */
 const LIGHT_BUILD_FACTOR = 6;
 const GRACE_MS = Number(process.env.TUNE_WIZARD_KILL_GRACE_MS ?? 5000);
-
-export function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-export function planCommands(ctx: RunContext): RebuildCommands {
-  return planRebuildCommands(ctx.flakeDir, ctx.host, ctx.options.rebuild, isRoot());
-}
 
 /** What one rebuild carries from phase to phase. */
 interface RebuildSession {
@@ -99,7 +91,7 @@ async function openSession(ctx: RunContext, showMemory: boolean): Promise<Rebuil
   });
   const stopper: RebuildSession['stopper'] = { current: undefined };
   const watchdog = startWatchdog(ctx.sysroot, line, SAMPLE_MS, watchEvents(display, line, stopper));
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'tune-wizard-build-'));
+  const workDir = makeBuildDir();
   return { ctx, commands, line, guards, memAtStart, kernelMark, workDir, display, watchdog, stopper, result: 'build failed' };
 }
 
@@ -193,6 +185,7 @@ async function runPhase(
   stopper: { current: RunningCommand | undefined },
   isStoppable: boolean,
 ): Promise<CommandResult> {
+  await ctx.runner.ready();
   const running = ctx.runner.start(command[0]!, command.slice(1), (text) => display.line(text), { ...options, graceMs: GRACE_MS });
   stopper.current = isStoppable ? running : undefined;
   const onAbort = (): void => {

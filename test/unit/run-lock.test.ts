@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { acquireLock, lockFileFor, type LockHolder } from '../../src/journal/run-lock.js';
+import { formatTime } from '../../src/system/local-time.js';
 
 let stateDir: string;
 beforeEach(() => {
@@ -33,7 +34,7 @@ describe('the run lock', () => {
     const first = await acquireLock(stateDir, flake, holder('run-1'));
 
     await expect(acquireLock(stateDir, flake, holder('run-2'))).rejects.toThrow(
-      `another tune-wizard run is working on ${flake}: pid ${process.pid} (\`tune-wizard rollback\`, run run-1, started 2025-11-22T10:00:00.000Z)`,
+      `another tune-wizard run is working on ${flake}: pid ${process.pid} (\`tune-wizard rollback\`, run run-1, started ${formatTime('2025-11-22T10:00:00.000Z')})`,
     );
 
     await first.release();
