@@ -255,7 +255,8 @@ function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
     priority: ctx.priority ?? PRIORITY.plain,
     wrapper: ctx.wrapper,
     conditions: ctx.conditions,
-    line: lineOf(tree, valueNode),
+    // Where the definition starts (its name), even when the value is on a later line.
+    line: lineOf(tree, binding),
   };
 }
 

@@ -195,6 +195,11 @@ describe('resolving an option by priority', () => {
     return resolveOption(await loadConfiguration(new Workspace(true), dir, 'box'), 'nix.settings.max-jobs');
   }
 
+  it('places a definition at the line of its name, even when its value is on a later line', async () => {
+    const r = await resolveIn({ 'a.nix': '{ lib, ... }:\n{\n  nix.settings = {\n    max-jobs =\n      lib.mkDefault\n        4;\n  };\n}\n' }, '[ ./a.nix ]');
+    expect(r.winners.map((d) => d.line)).toEqual([4]);
+  });
+
   it('lets a plain definition beat mkDefault', async () => {
     const r = await resolveIn({ 'a.nix': '{ lib, ... }: { nix.settings.max-jobs = lib.mkDefault 4; }', 'b.nix': '{ nix.settings.max-jobs = 2; }' }, '[ ./a.nix ./b.nix ]');
     expect(r).toMatchObject({ value: { type: 'int', value: 2 }, priority: 100, conflict: false });
