@@ -1,5 +1,7 @@
 // The one place that asks the user anything. Tests replace it. The prompt
 // library loads on the first question, so --yes runs start faster.
+import kleur from 'kleur';
+
 import { AbortError } from '../errors.js';
 
 export type StepAnswer = 'apply' | 'skip' | 'abort';
@@ -16,12 +18,17 @@ export const applyAll: Prompter = {
   confirm: async () => true,
 };
 
+// An answered question keeps a neutral mark: the library's default green
+// check mark would also stand beside "Abort" and "No".
+const theme = { prefix: { idle: kleur.blue('?'), done: kleur.dim('›') } };
+
 export const terminalPrompter: Prompter = {
   async askStep(question) {
     const { select } = await import('@inquirer/prompts');
     try {
       return await select<StepAnswer>({
         message: question,
+        theme,
         default: 'skip',
         choices: [
           { name: 'Apply', value: 'apply', description: 'write this change now' },
@@ -38,7 +45,7 @@ export const terminalPrompter: Prompter = {
   async confirm(question) {
     const { confirm } = await import('@inquirer/prompts');
     try {
-      return await confirm({ message: question, default: false });
+      return await confirm({ message: question, default: false, theme });
     } catch (error) {
       if ((error as Error).name === 'ExitPromptError') throw new AbortError('Aborted at the prompt (Ctrl-C).');
       throw error;
