@@ -11,7 +11,7 @@ import { disable } from '../steps/disable.js';
 import { knownModules, reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
-import { loadConfiguration, type Configuration } from './config/module-graph.js';
+import { createRunContext } from './engine/context.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { findMissingCommand } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
@@ -115,7 +115,7 @@ interface Setup {
 }
 
 async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSignal): Promise<RunContext> {
-  const ctx: RunContext = {
+  const ctx = createRunContext({
     flakeDir: setup.flakeDir,
     host: setup.host,
     sysroot: setup.sysroot,
@@ -132,8 +132,7 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
       rebuild: args.rebuild,
     },
     systemAtStart: await setup.sysroot.currentSystem(),
-    configuration: cachedConfiguration(setup.workspace, setup.flakeDir, setup.host),
-  };
+  });
   await ctx.configuration();
   return ctx;
 }
@@ -155,17 +154,6 @@ async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledR
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** The configuration, read again only after a file was written. */
-function cachedConfiguration(workspace: Workspace, flakeDir: string, host: string): () => Promise<Configuration> {
-  let cached: { version: number; config: Promise<Configuration> } | undefined;
-  return () => {
-    if (cached?.version !== workspace.version) {
-      cached = { version: workspace.version, config: loadConfiguration(workspace, flakeDir, host) };
-    }
-    return cached.config;
-  };
 }
 
 async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedure> {

@@ -2,7 +2,7 @@
 // (undo-run.ts), then offer the same rebuild the procedures run.
 import path from 'node:path';
 
-import { loadConfiguration } from '../config/module-graph.js';
+import { createRunContext } from '../engine/context.js';
 import type { Prompter } from '../engine/prompt.js';
 import { findMissingCommand, rebuildCommand, runRebuild } from '../engine/rebuild.js';
 import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
@@ -103,7 +103,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
 }
 
 function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: string, host: string): RunContext {
-  return {
+  return createRunContext({
     flakeDir,
     host,
     sysroot: new Sysroot(path.resolve(command.sysroot)),
@@ -113,8 +113,7 @@ function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: stri
     signal: new AbortController().signal,
     options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined, rebuild: command.rebuild },
     systemAtStart: undefined,
-    configuration: () => loadConfiguration(result.workspace, flakeDir, host),
-  };
+  });
 }
 
 function describe(result: UndoResult, flakeDir: string): string {
