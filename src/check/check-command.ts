@@ -13,9 +13,13 @@ export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCode
   const configuration = ctx.configuration();
   const readOnce: RunContext = { ...ctx, configuration: () => configuration };
   const { unfollowed } = await configuration;
-  if (unfollowed.length > 0) {
-    const count = unfollowed.length === 1 ? '1 module' : `${unfollowed.length} modules`;
+  const outside = unfollowed.filter((u) => u.kind === 'outside');
+  if (outside.length > 0) {
+    const count = outside.length === 1 ? '1 module' : `${outside.length} modules`;
     ctx.ui.info(`${count} outside this flake not read; what they set is not checked.`);
+  }
+  for (const item of unfollowed.filter((u) => u.kind === 'computed')) {
+    ctx.ui.warn(`${item.file}:${item.line}: \`${item.text}\` is not read: ${item.reason}; what it sets is not checked.`);
   }
 
   const report = await runChecklist(await planChecklist(readOnce), readOnce);
