@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { attrNames, flattenApply, identName, lineOf, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, type Node, type SyntaxTree } from '../nix/syntax.js';
 import type { Workspace } from '../system/workspace.js';
-import { findHost, findModulesArgument } from './host-call.js';
+import { findHost, findModulesArgument, listHosts } from './host-call.js';
 import { parseBuffer, parseFile } from './parse-file.js';
 import { follow, helperParametersIn, isUnresolved, type Unresolved, type Value } from './scope.js';
 
@@ -306,4 +306,24 @@ export function listItems(expr: Value, lists: Node[], depth = 0): ListEntry[] {
     return childNodes(node).flatMap((side) => listItems({ node: side, env: found.env }, lists, depth + 1));
   }
   return [{ node, env: found.env, unfollowed: 'it is a list computed by an expression tune-wizard does not evaluate' }];
+}
+
+/**
+ * The other hosts of the flake whose modules take in `list` too: a `common`
+ * let list, or the list in a helper's body that every host it builds shares.
+ * An edit there changes them as well.
+ */
+export function otherHostsUsing(config: Configuration, list: Node): string[] {
+  const others: string[] = [];
+  for (const [name, entry] of listHosts(config.flakeTree).hosts) {
+    if (name === config.host || isUnresolved(entry.value)) continue;
+    const lists: Node[] = [];
+    try {
+      listItems(findModulesArgument(config.flakeTree, entry.value, name), lists);
+    } catch {
+      continue; // a host that cannot be followed is reported when it is the one asked for
+    }
+    if (lists.includes(list)) others.push(name);
+  }
+  return others;
 }

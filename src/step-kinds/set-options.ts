@@ -2,7 +2,7 @@
 // defines them.
 import { access } from 'node:fs/promises';
 
-import { commentOutEdit, findImport } from '../config/commented-import.js';
+import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
 import { parseBuffer } from '../config/parse-file.js';
@@ -76,6 +76,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       await access(target).catch(() => {
         throw new UserError(`${found.found.file}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
       });
+      requireOwnList(config, found.found.list, found.found.line, 'uncommenting it');
       const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
       const changes = await changesFor(ctx, new Map([[found.found.file, [found.found.edit]]]));
       return { changes, explanation, notes: [] };
@@ -93,6 +94,7 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
       if (found.state === 'commented') {
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
       }
+      requireOwnList(config, found.list, found.line, 'commenting it out');
       const edit = commentOutEdit(config, found.item, spec.comment);
       const changes = await changesFor(ctx, new Map([[found.file, [edit]]]));
       const how = 'exact' in spec.comment ? ', as it was before tune-wizard reenabled it' : '';
