@@ -102,7 +102,8 @@ function planMissing(config: Configuration, target: OptionTarget, edits: Map<str
     // A module that was not read may well define it: saying "not defined"
     // would be a guess, and adding a definition could conflict with its own.
     const where = unread.map((u) => `${shortPath(config, u.file)}:${u.line}`).join(', ');
-    return [`No module that tune-wizard read defines ${target.option}, but the modules at ${where} were not read and may; check them and set it to ${formatLiteral(target.value)} by hand if needed.`];
+    const them = unread.length === 1 ? `the module at ${where} was not read and may; check it` : `the modules at ${where} were not read and may; check them`;
+    return [`No module that tune-wizard read defines ${target.option}, but ${them} and set it to ${formatLiteral(target.value)} by hand if needed.`];
   }
   const undefinedNote = `No module of this host defines ${target.option}; NixOS uses its default${gives}.`;
   if (!fallback || sameLiteral(fallback, target.value) || !target.addInto) return [undefinedNote];

@@ -36,7 +36,10 @@ export function setOptions(spec: { title: string; group: string; targets: Option
 function explainResolution(config: Configuration, option: string, plan: OptionPlan): string {
   const { before, after } = plan;
   const count = plan.definitions.length;
-  if (count === 0 && before.priority !== 'extraOptions') return `${option}: not defined by any module`;
+  if (count === 0 && before.priority !== 'extraOptions') {
+    const unread = config.unfollowed.some((u) => u.kind === 'computed');
+    return `${option}: not defined by any module${unread ? ' that was read' : ''}`;
+  }
   const state = (r: Resolution): string =>
     r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
   const plural = count === 1 ? 'definition' : 'definitions';
