@@ -36,7 +36,9 @@ export function listHosts(tree: SyntaxTree): FlakeHosts {
     if (node.kind === 'Binding') {
       const fullPath = bindingPath(node);
       const at = fullPath.lastIndexOf('nixosConfigurations');
-      if (at !== -1 && at === fullPath.length - 2) {
+      if (at !== -1 && at === fullPath.length - 2 && fullPath.at(-1) === '${...}') {
+        found.computed.push(childNodes(childNodes(node)[0]!).at(-1)!); // nixosConfigurations.${name} = ...
+      } else if (at !== -1 && at === fullPath.length - 2) {
         found.hosts.set(fullPath.at(-1)!, { at: node, value: { node: childNodes(node)[1]!, env: undefined } });
       } else if (at !== -1 && at === fullPath.length - 1) {
         found.computed.push(...computedParts(childNodes(node)[1]!));

@@ -177,6 +177,11 @@ describe('listing the hosts', () => {
     );
   });
 
+  it('does not list a host whose name is computed as a host', () => {
+    const text = flake('      mk = name: { nixosConfigurations.${name} = nixpkgs.lib.nixosSystem { modules = [ ]; }; };', '      nixosConfigurations.alpha = nixpkgs.lib.nixosSystem { modules = [ ]; };');
+    expect(() => findHost(parse(text), 'gamma')).toThrow('(it defines alpha; nixosConfigurations at line 4 is computed (`${name}`)');
+  });
+
   it('names helper-built hosts when the host asked for is missing', () => {
     const text = flake('      mkHost = m: nixpkgs.lib.nixosSystem { modules = m; };', '      nixosConfigurations.alpha = mkHost [ ];\n      nixosConfigurations.gamma = mkHost [ ];');
     expect(() => findHost(parse(text), 'kernelcore')).toThrow('no nixosConfigurations.kernelcore (it defines alpha, gamma)');
