@@ -2,6 +2,7 @@
 // printed as a table (or JSON) on stdout; progress, if any, on stderr.
 import kleur from 'kleur';
 
+import { shortPath } from '../config/module-graph.js';
 import type { RunContext } from '../engine/types.js';
 import { colourWanted } from '../engine/ui.js';
 import type { ExitCodeValue } from '../errors.js';
@@ -12,10 +13,15 @@ import { exitCodeFor, runChecklist } from './run-checklist.js';
 export async function runCheck(ctx: RunContext, json: boolean): Promise<ExitCodeValue> {
   const configuration = ctx.configuration();
   const readOnce: RunContext = { ...ctx, configuration: () => configuration };
-  const { unfollowed } = await configuration;
-  if (unfollowed.length > 0) {
-    const count = unfollowed.length === 1 ? '1 module' : `${unfollowed.length} modules`;
+  const config = await configuration;
+  const { unfollowed } = config;
+  const outside = unfollowed.filter((u) => u.kind === 'outside');
+  if (outside.length > 0) {
+    const count = outside.length === 1 ? '1 module' : `${outside.length} modules`;
     ctx.ui.info(`${count} outside this flake not read; what they set is not checked.`);
+  }
+  for (const item of unfollowed.filter((u) => u.kind === 'computed')) {
+    ctx.ui.warn(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` is not read: ${item.reason}; what it sets is not checked.`);
   }
 
   const report = await runChecklist(await planChecklist(readOnce), readOnce);

@@ -8,7 +8,7 @@ import { lineOf, stripParens } from '../nix/query.js';
 import { LineIndex, Lexer } from '../nix/lexer.js';
 import { parseByteString } from '../nix/parser.js';
 import { childNodes, isToken, toByteString, type Node, type Token } from '../nix/syntax.js';
-import type { Configuration } from './module-graph.js';
+import { otherHostsUsing, type Configuration } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
 
 export interface CommentedImport {
@@ -17,13 +17,15 @@ export interface CommentedImport {
   comment: Token;
   /** The import as written inside the comment. */
   importText: string;
+  /** The list expression the comment is in. */
+  list: Node;
   note: string | undefined;
   edit: TextEdit;
 }
 
 export type ImportState =
   | { state: 'commented'; found: CommentedImport }
-  | { state: 'active'; file: string; line: number; item: Node };
+  | { state: 'active'; file: string; line: number; item: Node; list: Node };
 
 export function findImport(config: Configuration, importPath: string): ImportState {
   const wanted = path.resolve(config.flakeDir, importPath);
@@ -33,7 +35,7 @@ export function findImport(config: Configuration, importPath: string): ImportSta
     for (const item of childNodes(list)) {
       const node = stripParens(item);
       if (node.kind === 'Path' && samePath(config, tree.text.slice(node.start, node.end), wanted)) {
-        return { state: 'active', file: config.flakeFile, line: lineOf(tree, node), item };
+        return { state: 'active', file: config.flakeFile, line: lineOf(tree, node), item, list };
       }
     }
   }
@@ -51,6 +53,7 @@ export function findImport(config: Configuration, importPath: string): ImportSta
         line: tree.position(element.start).line,
         comment: element,
         importText: parsed.importText,
+        list,
         note: parsed.note,
         edit: { start: element.start, end: element.end, text: parsed.importText },
       });
@@ -64,6 +67,21 @@ export function findImport(config: Configuration, importPath: string): ImportSta
   }
   throw new UserError(
     `${config.flakeFile}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
+  );
+}
+
+/**
+ * Refuses an edit to a list other hosts take in too (a shared let list, the
+ * list in a helper's body): it would change those hosts as well, which the
+ * user did not ask for.
+ */
+export function requireOwnList(config: Configuration, list: Node, line: number, change: string): void {
+  const others = otherHostsUsing(config, list);
+  if (others.length === 0) return;
+  const hosts = others.map((h) => `nixosConfigurations.${h}`).join(', ');
+  throw new UserError(
+    `${config.flakeFile}:${line}: this line is in a list that ${hosts} also ${others.length === 1 ? 'uses' : 'use'}; ${change} would change ${others.length === 1 ? 'that host' : 'those hosts'} too. ` +
+      `Move the line into a list only ${config.host} uses (its own modules, or the arguments of its helper call) and run again. Nothing was changed.`,
   );
 }
 

@@ -4,17 +4,12 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
-import {
-  attrNames,
-  flattenApply,
-  identName,
-  libFunctionName,
-  lineOf,
-  stripParens,
-} from '../nix/query.js';
-import { childNodes, childTokens, walk, type Node, type SyntaxTree } from '../nix/syntax.js';
+import { attrNames, flattenApply, identName, lineOf, stripParens } from '../nix/query.js';
+import { childNodes, childTokens, type Node, type SyntaxTree } from '../nix/syntax.js';
 import type { Workspace } from '../system/workspace.js';
+import { findHost, findModulesArgument, listHosts } from './host-call.js';
 import { parseBuffer, parseFile } from './parse-file.js';
+import { follow, helperParametersIn, isUnresolved, type Unresolved, type Value } from './scope.js';
 
 export interface ModuleSource {
   file: string;
@@ -64,6 +59,12 @@ export interface Unfollowed {
   file: string;
   line: number;
   text: string;
+  /**
+   * `outside`: a module from an input (or a name from outside the file);
+   * `computed`: a path or list that only evaluating Nix would give, such as
+   * `./hosts/${name}` in a helper. Either way its settings are not read.
+   */
+  kind: 'outside' | 'computed';
   reason: string;
 }
 
@@ -111,32 +112,35 @@ async function addModule(
   workspace: Workspace,
   config: Configuration,
   tree: SyntaxTree,
-  entry: Node,
+  entry: ListEntry,
   seen: Set<string>,
 ): Promise<void> {
-  const item = stripParens(entry);
-  if (item.kind === 'AttrSet' || item.kind === 'Lambda') {
-    const module: ModuleSource = { file: tree.file, tree, expr: item, inline: true, mentions: () => true };
+  if (entry.unfollowed !== undefined) {
+    config.unfollowed.push(unfollowed(tree, entry.node, 'computed', entry.unfollowed));
+    return;
+  }
+  const item = moduleItem(entry);
+  if (isUnresolved(item)) {
+    config.unfollowed.push(unfollowed(tree, entry.node, 'outside', item.unresolved));
+    return;
+  }
+  if (item.node.kind === 'AttrSet' || item.node.kind === 'Lambda') {
+    const module: ModuleSource = { file: tree.file, tree, expr: item.node, inline: true, mentions: () => true };
     config.modules.push(module);
     await followImports(workspace, config, module, seen);
     return;
   }
 
-  const target = importedPath(tree, item);
+  const target = importedPath(tree, item.node);
   if (target === undefined) {
-    config.unfollowed.push({
-      file: tree.file,
-      line: lineOf(tree, item),
-      text: tree.text.slice(item.start, item.end),
-      reason: 'not a path in this flake (an input\'s module or a computed value)',
-    });
+    config.unfollowed.push(notAPath(tree, item));
     return;
   }
 
   const file = await moduleFile(target);
   if (file === undefined) {
     throw new UserError(
-      `${tree.file}:${lineOf(tree, item)}: imports ${target}, which does not exist. Fix the import and run again.`,
+      `${tree.file}:${lineOf(tree, item.node)}: imports ${target}, which does not exist. Fix the import and run again.`,
     );
   }
   if (seen.has(file)) return;
@@ -151,6 +155,32 @@ async function addModule(
   await followImports(workspace, config, module, seen);
 }
 
+/**
+ * A list entry as the module it names: a name (`[ hostModule ]`, or a helper's
+ * parameter) is followed to what it is bound to, where that is written.
+ */
+function moduleItem(entry: Value): Value | Unresolved {
+  const item = follow(entry);
+  return isUnresolved(item) ? { unresolved: "not a path in this flake (an input's module or a computed value)" } : item;
+}
+
+/** Why a module entry that is not a path literal is not read. */
+function notAPath(tree: SyntaxTree, item: Value): Unfollowed {
+  const node = item.node;
+  const interpolated = (node.kind === 'Path' || node.kind === 'String') && childNodes(node).length > 0;
+  if (!interpolated && node.kind !== 'Apply') {
+    return unfollowed(tree, node, 'outside', "not a path in this flake (an input's module or a computed value)");
+  }
+  const parameters = helperParametersIn(item);
+  const what = interpolated ? 'a path built with ${...}' : 'computed by a function call';
+  const reason = parameters.length > 0 ? `${what} from ${parameters.join(' and ')}` : what;
+  return unfollowed(tree, node, 'computed', `it is ${reason}`);
+}
+
+function unfollowed(tree: SyntaxTree, node: Node, kind: Unfollowed['kind'], reason: string): Unfollowed {
+  return { file: tree.file, line: lineOf(tree, node), text: tree.text.slice(node.start, node.end), kind, reason };
+}
+
 async function followImports(
   workspace: Workspace,
   config: Configuration,
@@ -163,7 +193,7 @@ async function followImports(
   for (const binding of childNodes(body).filter((n) => n.kind === 'Binding')) {
     const names = attrNames(childNodes(binding)[0]!);
     if (names.length !== 1 || names[0] !== 'imports') continue;
-    const entries = listItems(bindingValue(binding), []);
+    const entries = listItems({ node: bindingValue(binding), env: undefined }, []);
     await prefetch(workspace, module.tree, entries);
     for (const entry of entries) {
       await addModule(workspace, config, module.tree, entry, seen);
@@ -172,10 +202,10 @@ async function followImports(
 }
 
 /** Reads the files of a list's entries all at once; they are parsed in order later. */
-async function prefetch(workspace: Workspace, tree: SyntaxTree, entries: Node[]): Promise<void> {
+async function prefetch(workspace: Workspace, tree: SyntaxTree, entries: ListEntry[]): Promise<void> {
   await Promise.all(
     entries.map(async (entry) => {
-      const target = importedPath(tree, stripParens(entry));
+      const target = importedPath(tree, stripParens(entry.node));
       const file = target === undefined ? undefined : await moduleFile(target);
       if (file) await workspace.read(file).catch(() => undefined);
     }),
@@ -260,77 +290,50 @@ function statOrUndefined(file: string): Stats | undefined {
   }
 }
 
+/** An entry of a modules or imports list, or a part of one that cannot be followed. */
+export type ListEntry = Value & { unfollowed?: string };
+
+// Names bound to names bound to lists, deeper than this, are a loop
+// (`let a = b; b = a; in`), not a configuration.
+const MAX_DEPTH = 32;
+
 /**
- * The entries of a modules or imports list, through `++` and names bound
- * by `let`. Each list expression found is added to `lists`.
+ * The entries of a modules or imports list, through `++`, names bound by
+ * `let` or `rec`, and the parameters of the helper call being followed.
+ * Each list expression found is added to `lists`: edits to the list land
+ * there, where the user wrote it. A part that is neither (a function call,
+ * a name from outside) is returned as an entry with the reason.
  */
-export function listItems(expr: Node, lists: Node[]): Node[] {
-  const node = stripParens(expr);
+export function listItems(expr: Value, lists: Node[], depth = 0): ListEntry[] {
+  const found = depth < MAX_DEPTH ? follow(expr) : { unresolved: 'the names go round in a loop' };
+  if (isUnresolved(found)) return [{ ...expr, unfollowed: found.unresolved }];
+  const node = found.node;
   if (node.kind === 'List') {
     lists.push(node);
-    return childNodes(node);
+    return childNodes(node).map((item) => ({ node: item, env: found.env }));
   }
   if (node.kind === 'BinOp' && childTokens(node).some((t) => t.text === '++')) {
-    return childNodes(node).flatMap((side) => listItems(side, lists));
+    return childNodes(node).flatMap((side) => listItems({ node: side, env: found.env }, lists, depth + 1));
   }
-  if (node.kind === 'Ident') {
-    const bound = findLetBinding(node, identName(node));
-    return bound ? listItems(bound, lists) : [];
-  }
-  return [];
+  return [{ node, env: found.env, unfollowed: 'it is a list computed by an expression tune-wizard does not evaluate' }];
 }
 
-/** The value bound to a name by an enclosing `let` or `rec` set. */
-export function findLetBinding(from: Node, name: string): Node | undefined {
-  for (let scope = from.parent; scope; scope = scope.parent) {
-    const isRecSet = scope.kind === 'AttrSet' && childTokens(scope).some((t) => t.kind === 'kw_rec');
-    if (scope.kind !== 'LetIn' && !isRecSet) continue;
-    for (const binding of childNodes(scope).filter((n) => n.kind === 'Binding')) {
-      const names = attrNames(childNodes(binding)[0]!);
-      if (names.length === 1 && names[0] === name) return bindingValue(binding);
+/**
+ * The other hosts of the flake whose modules take in `list` too: a `common`
+ * let list, or the list in a helper's body that every host it builds shares.
+ * An edit there changes them as well.
+ */
+export function otherHostsUsing(config: Configuration, list: Node): string[] {
+  const others: string[] = [];
+  for (const [name, entry] of listHosts(config.flakeTree).hosts) {
+    if (name === config.host || isUnresolved(entry.value)) continue;
+    const lists: Node[] = [];
+    try {
+      listItems(findModulesArgument(config.flakeTree, entry.value, name), lists);
+    } catch {
+      continue; // a host that cannot be followed is reported when it is the one asked for
     }
+    if (lists.includes(list)) others.push(name);
   }
-  return undefined;
-}
-
-function findHost(tree: SyntaxTree, host: string): Node {
-  const hosts: string[] = [];
-  for (const node of walk(tree.root)) {
-    if (node.kind !== 'Binding') continue;
-    const fullPath = bindingPath(node);
-    const at = fullPath.lastIndexOf('nixosConfigurations');
-    if (at === -1 || at !== fullPath.length - 2) continue;
-    const name = fullPath.at(-1)!;
-    if (name === host) return bindingValue(node);
-    hosts.push(name);
-  }
-  const known = hosts.length > 0 ? `it defines ${hosts.join(', ')}` : 'it defines no nixosConfigurations';
-  throw new UserError(
-    `${tree.file}: no nixosConfigurations.${host} (${known}). Name the host with --flake DIR#HOST.`,
-  );
-}
-
-/** The full attribute path of a binding, through enclosing nested sets. */
-export function bindingPath(binding: Node): string[] {
-  const names = attrNames(childNodes(binding)[0]!).map((n) => n ?? '${...}');
-  const set = binding.parent;
-  const outer = set?.kind === 'AttrSet' ? set.parent : undefined;
-  return outer?.kind === 'Binding' ? [...bindingPath(outer), ...names] : names;
-}
-
-function findModulesArgument(tree: SyntaxTree, hostValue: Node, host: string): Node {
-  const call = flattenApply(stripParens(hostValue));
-  const fnName = libFunctionName(call.fn) ?? (stripParens(call.fn).kind === 'Select' ? 'nixosSystem' : undefined);
-  for (const arg of call.args) {
-    const set = stripParens(arg);
-    if (set.kind !== 'AttrSet') continue;
-    for (const binding of childNodes(set).filter((n) => n.kind === 'Binding')) {
-      const names = attrNames(childNodes(binding)[0]!);
-      if (names.length === 1 && names[0] === 'modules') return bindingValue(binding);
-    }
-  }
-  throw new UserError(
-    `${tree.file}:${lineOf(tree, hostValue)}: cannot find the modules list of nixosConfigurations.${host}` +
-      `${fnName ? '' : ' (it is not a nixosSystem call)'}; tune-wizard follows \`nixosSystem { modules = [ ... ]; }\`.`,
-  );
+  return others;
 }

@@ -97,6 +97,14 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
 function planMissing(config: Configuration, target: OptionTarget, edits: Map<string, TextEdit[]>): string[] {
   const fallback = target.nixosDefault;
   const gives = fallback ? `, which is ${describeLiteral(fallback)}` : '';
+  const unread = config.unfollowed.filter((u) => u.kind === 'computed');
+  if (unread.length > 0) {
+    // A module that was not read may well define it: saying "not defined"
+    // would be a guess, and adding a definition could conflict with its own.
+    const where = unread.map((u) => `${shortPath(config, u.file)}:${u.line}`).join(', ');
+    const them = unread.length === 1 ? `the module at ${where} was not read and may; check it` : `the modules at ${where} were not read and may; check them`;
+    return [`No module that tune-wizard read defines ${target.option}, but ${them} and set it to ${formatLiteral(target.value)} by hand if needed.`];
+  }
   const undefinedNote = `No module of this host defines ${target.option}; NixOS uses its default${gives}.`;
   if (!fallback || sameLiteral(fallback, target.value) || !target.addInto) return [undefinedNote];
 

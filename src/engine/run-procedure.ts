@@ -27,7 +27,13 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
   const config = await ctx.configuration();
   ctx.ui.info(`${config.modules.length} modules of ${ctx.host} read`);
   for (const item of config.unfollowed) {
-    ctx.ui.info(`not read (outside this flake): ${item.text} (${shortPath(config, item.file)}:${item.line})`);
+    const where = `${shortPath(config, item.file)}:${item.line}`;
+    if (item.kind === 'outside') {
+      ctx.ui.info(`not read (outside this flake): ${item.text} (${where})`);
+    } else {
+      // Part of the host's own configuration, maybe its tuning: say it loudly.
+      ctx.ui.warn(`${where}: \`${item.text}\` is not read: ${item.reason}. tune-wizard does not evaluate Nix, so what it sets is neither checked nor changed; write the path out to have it read.`);
+    }
   }
 
   try {

@@ -2,7 +2,7 @@
 // defines them.
 import { access } from 'node:fs/promises';
 
-import { commentOutEdit, findImport } from '../config/commented-import.js';
+import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
 import { parseBuffer } from '../config/parse-file.js';
@@ -36,7 +36,10 @@ export function setOptions(spec: { title: string; group: string; targets: Option
 function explainResolution(config: Configuration, option: string, plan: OptionPlan): string {
   const { before, after } = plan;
   const count = plan.definitions.length;
-  if (count === 0 && before.priority !== 'extraOptions') return `${option}: not defined by any module`;
+  if (count === 0 && before.priority !== 'extraOptions') {
+    const unread = config.unfollowed.some((u) => u.kind === 'computed');
+    return `${option}: not defined by any module${unread ? ' that was read' : ''}`;
+  }
   const state = (r: Resolution): string =>
     r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
   const plural = count === 1 ? 'definition' : 'definitions';
@@ -76,6 +79,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       await access(target).catch(() => {
         throw new UserError(`${found.found.file}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
       });
+      requireOwnList(config, found.found.list, found.found.line, 'uncommenting it');
       const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
       const changes = await changesFor(ctx, new Map([[found.found.file, [found.found.edit]]]));
       return { changes, explanation, notes: [] };
@@ -93,6 +97,7 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
       if (found.state === 'commented') {
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
       }
+      requireOwnList(config, found.list, found.line, 'commenting it out');
       const edit = commentOutEdit(config, found.item, spec.comment);
       const changes = await changesFor(ctx, new Map([[found.file, [edit]]]));
       const how = 'exact' in spec.comment ? ', as it was before tune-wizard reenabled it' : '';
