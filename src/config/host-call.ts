@@ -4,6 +4,8 @@
 //   mkHost = name: extra: nixpkgs.lib.nixosSystem { modules = common ++ extra; };
 // The helper is followed by binding its parameters to the call's arguments,
 // as written: nothing is evaluated.
+import path from 'node:path';
+
 import { UserError } from '../errors.js';
 import { attrNames, flattenApply, identName, libFunctionName, lineOf, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, walk, type Node, type SyntaxTree } from '../nix/syntax.js';
@@ -63,9 +65,13 @@ export function findHost(tree: SyntaxTree, host: string): Value {
   const said = computed.map(
     (node) => `nixosConfigurations at line ${lineOf(tree, node)} is computed (\`${shortText(tree, node)}\`), and tune-wizard does not evaluate Nix: write the host out as nixosConfigurations.${host} = ...`,
   );
-  if (names.length > 0) said.unshift(`it defines ${names.join(', ')}`);
-  if (said.length === 0) said.push('it defines no nixosConfigurations');
-  throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}). Name the host with --flake DIR#HOST.`);
+  if (names.length > 0) {
+    said.unshift(`it defines ${names.join(', ')}`);
+    const dir = path.dirname(tree.file);
+    throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}). Name one with --flake ${dir}#${names[0]}.`);
+  }
+  if (said.length > 0) throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}).`);
+  throw new UserError(`${tree.file} defines no nixosConfigurations, so there is no NixOS host to edit here. Point --flake at the flake of your NixOS configuration.`);
 }
 
 /**

@@ -173,7 +173,7 @@ describe('listing the hosts', () => {
   it('says nixosConfigurations is computed instead of that there are no hosts', () => {
     const text = flake('      mkHost = name: m: nixpkgs.lib.nixosSystem { modules = m; };', '      nixosConfigurations = builtins.mapAttrs mkHost { gamma = [ ]; };');
     expect(() => findHost(parse(text), 'gamma')).toThrow(
-      'no nixosConfigurations.gamma (nixosConfigurations at line 6 is computed (`builtins.mapAttrs mkHost { gamma = [ ...`), and tune-wizard does not evaluate Nix: write the host out as nixosConfigurations.gamma = ...). Name the host with --flake DIR#HOST.',
+      'no nixosConfigurations.gamma (nixosConfigurations at line 6 is computed (`builtins.mapAttrs mkHost { gamma = [ ...`), and tune-wizard does not evaluate Nix: write the host out as nixosConfigurations.gamma = ...).',
     );
   });
 
@@ -184,7 +184,14 @@ describe('listing the hosts', () => {
 
   it('names helper-built hosts when the host asked for is missing', () => {
     const text = flake('      mkHost = m: nixpkgs.lib.nixosSystem { modules = m; };', '      nixosConfigurations.alpha = mkHost [ ];\n      nixosConfigurations.gamma = mkHost [ ];');
-    expect(() => findHost(parse(text), 'kernelcore')).toThrow('no nixosConfigurations.kernelcore (it defines alpha, gamma)');
+    expect(() => findHost(parse(text), 'kernelcore')).toThrow('no nixosConfigurations.kernelcore (it defines alpha, gamma). Name one with --flake /f#alpha.');
+  });
+
+  it('says a flake without nixosConfigurations has no host, without suggesting to name one', () => {
+    const text = '{\n  outputs = { self, nixpkgs }: { packages.x86_64-linux.default = nixpkgs.hello; };\n}\n';
+    expect(() => findHost(parse(text), 'box')).toThrow(
+      '/f/flake.nix defines no nixosConfigurations, so there is no NixOS host to edit here. Point --flake at the flake of your NixOS configuration.',
+    );
   });
 });
 
