@@ -4,12 +4,11 @@ import { access } from 'node:fs/promises';
 
 import { commentOutEdit, findImport } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
-import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
+import { describeResolution, planOption, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { parseBuffer } from '../config/parse-file.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
 import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
 import { UserError } from '../errors.js';
-import { describeLiteral } from '../nix/query.js';
 import type { FileChange } from '../system/workspace.js';
 
 export function setOptions(spec: { title: string; group: string; targets: OptionTarget[] }): EditStep {
@@ -22,13 +21,21 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       const explanation: string[] = [];
       const notes: string[] = [];
       const edits = new Map<string, TextEdit[]>();
+      const refusals: string[] = [];
       for (const target of spec.targets) {
         const plan = planOption(config, target);
         explanation.push(explainResolution(config, target.option, plan));
         notes.push(...plan.notes);
+        if (plan.refusal) refusals.push(plan.refusal);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
       }
-      return { changes: await changesFor(ctx, edits), explanation, notes };
+      if (refusals.length > 0) {
+        // Thrown, not returned: the run stops and puts back any file an
+        // earlier step of it wrote, so the refusal changes nothing at all.
+        throw new UserError(refusals.join('\n'));
+      }
+      // Targets in one set (max-jobs, cores) share the notes about that set.
+      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)] };
     },
   };
 }
@@ -37,8 +44,7 @@ function explainResolution(config: Configuration, option: string, plan: OptionPl
   const { before, after } = plan;
   const count = plan.definitions.length;
   if (count === 0 && before.priority !== 'extraOptions') return `${option}: not defined by any module`;
-  const state = (r: Resolution): string =>
-    r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
+  const state = (r: OptionPlan['before']): string => describeResolution(r, plan.target);
   const plural = count === 1 ? 'definition' : 'definitions';
   if (plan.edits.size === 0 && !before.conflict) {
     return `${option}: already ${state(before)} (${count} ${plural}: ${where(config, plan.definitions)})`;
