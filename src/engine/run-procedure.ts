@@ -30,6 +30,8 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
     ctx.ui.info(`not read (outside this flake): ${item.text} (${shortPath(config, item.file)}:${item.line})`);
   }
 
+  for (const step of steps) if (step.kind === 'edit') await step.preflight?.(ctx);
+
   try {
     for (const [index, step] of steps.entries()) {
       ctx.ui.step(index + 1, steps.length, step.title);

@@ -16,28 +16,35 @@ export function setOptions(spec: { title: string; group: string; targets: Option
     kind: 'edit',
     title: spec.title,
     group: spec.group,
+    async preflight(ctx) {
+      // What makes a plan refuse (a sysctl defined twice at one priority)
+      // is in the priorities, which no step's edits change: refusing on the
+      // files as they are stops the run before the first diff.
+      const config = await ctx.configuration();
+      refuseIfAny(spec.targets.map((target) => planOption(config, target)));
+    },
     async plan(ctx) {
       const config = await ctx.configuration();
       const explanation: string[] = [];
       const notes: string[] = [];
       const edits = new Map<string, TextEdit[]>();
-      const refusals: string[] = [];
-      for (const target of spec.targets) {
-        const plan = planOption(config, target);
-        explanation.push(explainResolution(config, target.option, plan));
+      const plans = spec.targets.map((target) => planOption(config, target));
+      refuseIfAny(plans);
+      for (const plan of plans) {
+        explanation.push(explainResolution(config, plan.target.option, plan));
         notes.push(...plan.notes);
-        if (plan.refusal) refusals.push(plan.refusal);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
-      }
-      if (refusals.length > 0) {
-        // Thrown, not returned: the run stops and puts back any file an
-        // earlier step of it wrote, so the refusal changes nothing at all.
-        throw new UserError(refusals.join('\n'));
       }
       // Targets in one set (max-jobs, cores) share the notes about that set.
       return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)] };
     },
   };
+}
+
+/** A plan that cannot be made safely stops the run, changing nothing (the engine puts back what it wrote). */
+function refuseIfAny(plans: OptionPlan[]): void {
+  const refusals = plans.flatMap((plan) => (plan.refusal ? [plan.refusal] : []));
+  if (refusals.length > 0) throw new UserError(refusals.join('\n'));
 }
 
 function explainResolution(config: Configuration, option: string, plan: OptionPlan): string {
