@@ -182,11 +182,13 @@ function wholeSetNotes(config: Configuration, target: OptionTarget, scope: Scope
       ? `inside the ${wrapperText(d.setWrapper.name, d.setPriority)} around all of ${set} (line ${d.setWrapper.line})`
       : `in a plain definition of ${set}`;
     const level = before.setPriority === PRIORITY.plain ? 'plain' : describePriority(before.setPriority);
+    // Its own wrapper (`lib.mkForce 100`) counts only inside its set.
+    const own = d.wrapper ? `${wrapperText(d.wrapper, d.priority)} ` : '';
     const changed = !sameLiteral(d.value, target.value) && d.source.kind !== 'computed' && d.source.editAt !== undefined && isInside(config.flakeDir, d.file)
       ? ` It is changed to ${formatLiteral(target.value)} all the same, in case the winning definition goes away.`
       : '';
     notes.push(
-      `${shortPath(config, d.file)}:${d.line}: ${name} = ${describeLiteral(d.value)} is ${inside}, which loses as a whole to ` +
+      `${shortPath(config, d.file)}:${d.line}: ${name} = ${own}${describeLiteral(d.value)} is ${inside}, which loses as a whole to ` +
         `the ${level} definition${counting.length === 1 ? '' : 's'} of ${set} at ${listSome(counting)}: ` +
         `NixOS weighs each definition of the whole set against every other one and drops the losers with everything in them, so it has no effect.${changed}`,
     );

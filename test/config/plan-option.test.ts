@@ -346,7 +346,7 @@ describe('priorities around a whole submodule set (nix.settings, boot.kernel.sys
     expect(plan.after).toMatchObject({ value: { type: 'int', value: 60 }, priority: 100, setPriority: 50, duplicate: false });
     expect(plan.after.dropped.map((d) => path.basename(d.file))).toEqual(['a.nix']);
     expect(plan.notes).toEqual([
-      'a.nix:1: "vm.swappiness" = 100 is in a plain definition of boot.kernel.sysctl, which loses as a whole to the mkForce definition of boot.kernel.sysctl at b.nix:1: ' +
+      'a.nix:1: "vm.swappiness" = lib.mkForce 100 is in a plain definition of boot.kernel.sysctl, which loses as a whole to the mkForce definition of boot.kernel.sysctl at b.nix:1: ' +
         'NixOS weighs each definition of the whole set against every other one and drops the losers with everything in them, so it has no effect. ' +
         'It is changed to 60 all the same, in case the winning definition goes away.',
       'b.nix:1: lib.mkForce around all of boot.kernel.sysctl: this makes it the only definition of boot.kernel.sysctl that counts; ' +
