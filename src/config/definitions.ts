@@ -144,6 +144,9 @@ export function findDefinitions(
  * and each binding that reaches inside it (`nix.settings.cores = 2;`).
  */
 export function findSetDefinitions(module: ModuleSource, setPath: string[]): Definition[] {
+  // Only definitions are wanted here, not what may hide one: a module that
+  // never writes the set's own name cannot define it, and is not parsed.
+  if (!module.mentions(setPath.at(-1)!)) return [];
   return walkModule({ option: setPath.join('.'), module, found: [], opaque: [], inner: 0, prefix: true }, setPath).definitions;
 }
 

@@ -384,13 +384,27 @@ interface Scope {
 function scopeOf(config: Configuration, option: string): Scope {
   const submodule = submoduleOf(splitOption(option));
   if (!submodule) return { submodule, sets: [] };
-  const sets = config.modules.flatMap((module) => [
-    ...findSetDefinitions(module, submodule.path),
-    // A renamed option's definitions arrive as plain definitions of the set.
-    ...submodule.renamedFrom.flatMap((from) => findDefinitions(module, from).definitions),
-  ]);
+  let known = setsCache.get(config);
+  if (!known) setsCache.set(config, (known = new Map()));
+  let sets = known.get(submodule);
+  if (!sets) {
+    sets = config.modules.flatMap((module) => [
+      ...findSetDefinitions(module, submodule.path),
+      // A renamed option's definitions arrive as plain definitions of the set.
+      // (Each word is looked for in every file once: `nix` first, which
+      // the targets' own aliases have looked for already.)
+      ...submodule.renamedFrom
+        .filter((from) => from.every((word) => module.mentions(word)))
+        .flatMap((from) => findDefinitions(module, from).definitions),
+    ]);
+    known.set(submodule, sets);
+  }
   return { submodule, sets };
 }
+
+// The definitions of a whole set, per configuration read: its targets
+// (max-jobs, cores) and the steps' preflight ask for the same ones.
+const setsCache = new WeakMap<Configuration, Map<SubmoduleOption, Definition[]>>();
 
 /**
  * Which definitions win, as the module system decides it: inside a

@@ -21,14 +21,14 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       // is in the priorities, which no step's edits change: refusing on the
       // files as they are stops the run before the first diff.
       const config = await ctx.configuration();
-      refuseIfAny(spec.targets.map((target) => planOption(config, target)));
+      refuseIfAny(spec.targets.map((target) => plannedOnce(config, target)));
     },
     async plan(ctx) {
       const config = await ctx.configuration();
       const explanation: string[] = [];
       const notes: string[] = [];
       const edits = new Map<string, TextEdit[]>();
-      const plans = spec.targets.map((target) => planOption(config, target));
+      const plans = spec.targets.map((target) => plannedOnce(config, target));
       refuseIfAny(plans);
       for (const plan of plans) {
         explanation.push(explainResolution(config, plan.target.option, plan));
@@ -39,6 +39,18 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)] };
     },
   };
+}
+
+// Plans per configuration read: the first step plans on the same files as
+// the preflight did, and large configurations take a while to plan.
+const plans = new WeakMap<Configuration, Map<OptionTarget, OptionPlan>>();
+
+function plannedOnce(config: Configuration, target: OptionTarget): OptionPlan {
+  let known = plans.get(config);
+  if (!known) plans.set(config, (known = new Map()));
+  let plan = known.get(target);
+  if (!plan) known.set(target, (plan = planOption(config, target)));
+  return plan;
 }
 
 /** A plan that cannot be made safely stops the run, changing nothing (the engine puts back what it wrote). */
