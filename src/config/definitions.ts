@@ -18,6 +18,51 @@ import { countUses, findBinding, traceValue, type ValueSource } from './value-so
 
 export const PRIORITY = { force: 50, plain: 100, default: 1000 } as const;
 
+/**
+ * An option NixOS declares as a submodule, whose entries tune-wizard edits.
+ * The module system weighs priorities per option: every definition of the
+ * whole set (`nix.settings = lib.mkDefault { ... };`, or the set that
+ * `nix.settings.cores = 2;` makes) first competes with every other one, at
+ * the priority written around the set or pushed down onto it from above
+ * (`nix = lib.mkForce { ... }`); the losers are dropped with everything in
+ * them. Only then are the sets that won merged, entry by entry, with the
+ * priorities written inside them.
+ */
+export interface SubmoduleOption {
+  path: string[];
+  /**
+   * Each entry takes exactly one definition at its winning priority, even
+   * when the values are equal (sysctl values merge like mergeOneOption:
+   * "defined multiple times while it's expected to be unique").
+   */
+  unique: boolean;
+  /**
+   * Options NixOS renames into the set (nix.maxJobs → nix.settings.max-jobs):
+   * each of their definitions becomes a plain definition of the whole set.
+   */
+  renamedFrom: string[][];
+}
+
+export const SUBMODULE_OPTIONS: readonly SubmoduleOption[] = [
+  {
+    path: ['nix', 'settings'],
+    unique: false,
+    renamedFrom: [
+      'useSandbox', 'buildCores', 'maxJobs', 'sandboxPaths', 'binaryCaches', 'trustedBinaryCaches',
+      'binaryCachePublicKeys', 'autoOptimiseStore', 'requireSignedBinaryCaches', 'trustedUsers',
+      'allowedUsers', 'systemFeatures',
+    ].map((name) => ['nix', name]),
+  },
+  { path: ['boot', 'kernel', 'sysctl'], unique: true, renamedFrom: [] },
+];
+
+/** The submodule option `optionPath` is an entry of (strictly below it), if any. */
+export function submoduleOf(optionPath: string[]): SubmoduleOption | undefined {
+  return SUBMODULE_OPTIONS.find(
+    (s) => optionPath.length > s.path.length && s.path.every((name, i) => optionPath[i] === name),
+  );
+}
+
 export interface Definition {
   option: string;
   file: string;
@@ -30,7 +75,20 @@ export interface Definition {
   /** Where the value comes from and where an edit must go. */
   source: ValueSource;
   value: NixLiteral | undefined;
+  /**
+   * The priority it competes at with the other definitions of the option.
+   * Inside a submodule option (nix.settings.max-jobs), only the wrappers
+   * below the set count here; those around the set are `setPriority`.
+   */
   priority: number;
+  /**
+   * Inside a submodule option: the priority of the definition of the whole
+   * set this one is part of, which NixOS weighs first against every other
+   * definition of the set (plain unless wrapped). Plain for other options.
+   */
+  setPriority: number;
+  /** The wrapper that gives `setPriority` (`lib.mkForce { ... }`), and its line. */
+  setWrapper: { name: string; line: number } | undefined;
   /** The name of the wrapper written at this definition, if any. */
   wrapper: string | undefined;
   /** Conditions of enclosing mkIf calls, as written. */
@@ -50,10 +108,21 @@ interface Walk {
   module: ModuleSource;
   found: Definition[];
   opaque: Opaque[];
+  /**
+   * Inside a submodule option: how many names of the path lie below the
+   * set. A wrapper met while at least that many are left to match sits
+   * around the set (or above it, pushed down onto it): it gives the
+   * definition its `setPriority`.
+   */
+  inner: number | undefined;
+  /** Also take bindings that go below the path (nix.settings.cores, looking for nix.settings). */
+  prefix: boolean;
 }
 
 interface Context {
   priority: number | undefined;
+  setPriority: number | undefined;
+  setWrapper: { name: string; line: number } | undefined;
   wrapper: string | undefined;
   conditions: string[];
   binding: Node | undefined;
@@ -64,7 +133,25 @@ export function findDefinitions(
   module: ModuleSource,
   optionPath: string[],
 ): { definitions: Definition[]; opaque: Opaque[] } {
-  const walk: Walk = { option: optionPath.join('.'), module, found: [], opaque: [] };
+  const submodule = submoduleOf(optionPath);
+  const inner = submodule ? optionPath.length - submodule.path.length : undefined;
+  return walkModule({ option: optionPath.join('.'), module, found: [], opaque: [], inner, prefix: false }, optionPath);
+}
+
+/**
+ * Every definition of the whole set `setPath` in a module, each with its
+ * `setPriority`: the set itself (`nix.settings = lib.mkDefault { ... };`)
+ * and each binding that reaches inside it (`nix.settings.cores = 2;`).
+ */
+export function findSetDefinitions(module: ModuleSource, setPath: string[]): Definition[] {
+  // Only definitions are wanted here, not what may hide one: a module that
+  // never writes the set's own name cannot define it, and is not parsed.
+  if (!module.mentions(setPath.at(-1)!)) return [];
+  return walkModule({ option: setPath.join('.'), module, found: [], opaque: [], inner: 0, prefix: true }, setPath).definitions;
+}
+
+function walkModule(walk: Walk, optionPath: string[]): { definitions: Definition[]; opaque: Opaque[] } {
+  const module = walk.module;
   // The option's own name, or the set holding it, must be written somewhere.
   const named = optionPath.slice(-2).some((word) => module.mentions(word));
   if (!named) return { definitions: [], opaque: [] };
@@ -73,7 +160,14 @@ export function findDefinitions(
 
   const explicitConfig = hasTopLevel(body, 'config') || hasTopLevel(body, 'options');
   const target = explicitConfig ? ['config', ...optionPath] : optionPath;
-  collect(walk, body, target, { priority: undefined, wrapper: undefined, conditions: [], binding: undefined });
+  collect(walk, body, target, {
+    priority: undefined,
+    setPriority: undefined,
+    setWrapper: undefined,
+    wrapper: undefined,
+    conditions: [],
+    binding: undefined,
+  });
   return { definitions: walk.found, opaque: walk.opaque };
 }
 
@@ -102,11 +196,17 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
     if (name && PRIORITY_WRAPPERS.has(name)) {
       const priority = wrapperPriority(name, args);
       if (priority !== undefined) {
-        collect(walk, args.at(-1)!, path, {
-          ...ctx,
-          priority: ctx.priority ?? priority,
-          wrapper: ctx.wrapper ?? (path.length === 0 ? name : undefined),
-        });
+        const wrapper = ctx.wrapper ?? (path.length === 0 ? name : undefined);
+        // NixOS takes one priority per option, from the outermost wrapper.
+        const aroundSet = walk.inner !== undefined && path.length >= walk.inner;
+        collect(walk, args.at(-1)!, path, aroundSet
+          ? {
+            ...ctx,
+            setPriority: ctx.setPriority ?? priority,
+            setWrapper: ctx.setWrapper ?? { name, line: lineOf(tree, node) },
+            wrapper,
+          }
+          : { ...ctx, priority: ctx.priority ?? priority, wrapper });
         return;
       }
     }
@@ -183,7 +283,11 @@ function collectBinding(walk: Walk, binding: Node, path: string[], ctx: Context)
     }
     if (names[i] !== path[i]) return;
   }
-  if (names.length > path.length) return;
+  if (names.length > path.length) {
+    // `nix.settings.cores = 2;` is a (plain) definition of all of nix.settings.
+    if (walk.prefix) walk.found.push(definitionAt(walk, bindingValue(binding), { ...ctx, wrapper: undefined, binding }));
+    return;
+  }
   collect(walk, bindingValue(binding), path.slice(names.length), {
     ...ctx,
     wrapper: names.length === path.length ? undefined : ctx.wrapper,
@@ -253,6 +357,8 @@ function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
     source,
     value: source.kind === 'literal' || source.kind === 'let' ? source.value : undefined,
     priority: ctx.priority ?? PRIORITY.plain,
+    setPriority: ctx.setPriority ?? PRIORITY.plain,
+    setWrapper: ctx.setWrapper,
     wrapper: ctx.wrapper,
     conditions: ctx.conditions,
     // Where the definition starts (its name), even when the value is on a later line.

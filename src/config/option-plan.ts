@@ -11,7 +11,15 @@ import {
 } from '../nix/query.js';
 import { childNodes, fromByteString, type Node } from '../nix/syntax.js';
 import { confText, findConfLines, type ConfLine } from './conf-lines.js';
-import { findDefinitions, PRIORITY, type Definition, type Opaque } from './definitions.js';
+import {
+  findDefinitions,
+  findSetDefinitions,
+  PRIORITY,
+  submoduleOf,
+  type Definition,
+  type Opaque,
+  type SubmoduleOption,
+} from './definitions.js';
 import { spellLibFunction } from './lib-spelling.js';
 import { shortPath, type Configuration } from './module-graph.js';
 import { replaceWith, type TextEdit } from './text-edit.js';
@@ -38,6 +46,19 @@ export interface Resolution {
   priority: number | 'extraOptions' | undefined;
   winners: Definition[];
   conflict: boolean;
+  /**
+   * More than one definition wins where the option takes exactly one (a
+   * sysctl): NixOS refuses to evaluate even when the values are equal.
+   * `conflict` is then true as well.
+   */
+  duplicate: boolean;
+  /**
+   * Inside a submodule option (nix.settings, boot.kernel.sysctl): the
+   * priority of the definitions of the whole set that count.
+   */
+  setPriority: number | undefined;
+  /** Definitions of the option that do not count because the whole set they are in loses. */
+  dropped: Definition[];
 }
 
 export interface OptionPlan {
@@ -48,6 +69,11 @@ export interface OptionPlan {
   after: Resolution;
   edits: Map<string, TextEdit[]>;
   notes: string[];
+  /**
+   * Set when the option cannot be planned safely: what is wrong, where, and
+   * the edit to make by hand. Nothing of the plan may be written then.
+   */
+  refusal?: string;
 }
 
 export function planOption(config: Configuration, target: OptionTarget): OptionPlan {
@@ -61,12 +87,13 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     }
   }
 
-  let before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })));
-  let planned = planEdits(config, definitions, target, Boolean(target.wrapPlainIn));
+  const scope = scopeOf(config, target.option);
+  let before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })), scope);
+  let planned = planEdits(config, definitions, target, Boolean(target.wrapPlainIn), scope);
   if (target.wrapPlainIn && !reaches(planned.after, target)) {
     // Written as mkDefault, the new value would lose to (or conflict with) a
     // definition we cannot edit; keep the plain priority instead.
-    const plain = planEdits(config, definitions, target, false);
+    const plain = planEdits(config, definitions, target, false, scope);
     if (reaches(plain.after, target)) planned = plain;
   }
   const { edits, notes } = planned;
@@ -80,17 +107,140 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   for (const item of opaque) {
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
   }
+  if (lines.length === 0) notes.push(...wholeSetNotes(config, target, scope, before));
+  // Edits change values only, never priorities, so a sysctl defined twice
+  // at its winning priority stays so; the after check is a safety net.
+  const duplicate = lines.length === 0 ? [before, after].find((r) => r.duplicate) : undefined;
+  const refusal = duplicate && refuseDuplicate(config, target, duplicate, duplicate === before);
   if (definitions.length === 0 && opaque.length === 0 && lines.length === 0) {
     notes.push(...planMissing(config, target, edits));
+  } else if (refusal) {
+    // The refusal says it all.
   } else if (after.conflict) {
     notes.push(`After this change ${target.option} still has conflicting definitions; fix them by hand.`);
   } else if (after.value === undefined && after.winners.length > 1 && edits.size > 0) {
     notes.push(`Until the hand edit above is made, the definitions of ${target.option} at ${describePriority(after.priority)} disagree and NixOS will refuse to evaluate; make it before rebuilding.`);
   } else if (!sameLiteral(after.value, target.value) && after.value !== undefined) {
     notes.push(`After this change ${target.option} is still ${describeLiteral(after.value)}, decided at ${where(config, after.winners)}.`);
+  } else if (after.winners.length === 0 && after.priority !== 'extraOptions' && target.nixosDefault && !sameLiteral(target.nixosDefault, target.value)) {
+    notes.push(`After this change no definition of ${target.option} counts, so NixOS uses its default, ${describeLiteral(target.nixosDefault)}.`);
   }
 
-  return { target, definitions, opaque, before, after, edits, notes };
+  return { target, definitions, opaque, before, after, edits, notes, ...(refusal ? { refusal } : {}) };
+}
+
+/**
+ * A sysctl defined more than once at its winning priority does not
+ * evaluate in NixOS, whatever the values. Setting every definition to the
+ * new value would not help, so the choice is between refusing and
+ * repairing. tune-wizard refuses: a repair means deciding which definition
+ * is the real one and lowering the priority of (or deleting) the others,
+ * and those modules may be shared with other hosts, where a lowered
+ * priority can start a new conflict (mkDefault against another mkDefault)
+ * or let another value win. The configuration is already broken, so the
+ * user has to look at it anyway; they are told where, and the edit that
+ * fixes it.
+ */
+function refuseDuplicate(config: Configuration, target: OptionTarget, r: Resolution, today: boolean): string {
+  const count = r.winners.length;
+  const times = count === 2 ? 'twice' : `${count} times`;
+  const at = r.winners.map((d) => `${shortPath(config, d.file)}:${d.line} (\`${snippet(d, d.binding)}\`)`).join(', ');
+  const others = count === 2 ? 'the other' : 'the others';
+  const lower = typeof r.priority === 'number' && r.priority < PRIORITY.default ? 'lib.mkDefault' : `lib.mkOverride ${(typeof r.priority === 'number' ? r.priority : PRIORITY.default) + 100}`;
+  const state = today
+    ? 'so this configuration does not evaluate today ("defined multiple times while it\'s expected to be unique")'
+    : 'and the planned change would leave it so';
+  return (
+    `${target.option} is defined ${times} at the same priority (${describeLevel(r)}): ${at}. ` +
+    `NixOS takes exactly one definition of a sysctl at its winning priority, even when the values are equal, ${state}. ` +
+    `tune-wizard does not choose one for you: keep the one you mean and set it to ${formatLiteral(target.value)}, ` +
+    `delete ${others} (or give ${count === 2 ? 'it' : 'them'} a lower priority, e.g. ${lower}, so that ${count === 2 ? 'it loses' : 'they lose'}), then run again. Nothing was changed.`
+  );
+}
+
+/** `plain`, `mkForce`, or `plain, inside mkForce around all of boot.kernel.sysctl`. */
+function describeLevel(r: Resolution): string {
+  const own = r.priority === PRIORITY.plain ? 'plain' : describePriority(r.priority);
+  if (r.setPriority === undefined || r.setPriority === PRIORITY.plain || r.winners.length === 0) return own;
+  const set = submoduleOf(splitOption(r.winners[0]!.option))?.path.join('.') ?? 'the set';
+  return `${own}, inside ${describePriority(r.setPriority)} around all of ${set}`;
+}
+
+/** What the whole-set wrappers around the option's set do, when there are any. */
+function wholeSetNotes(config: Configuration, target: OptionTarget, scope: Scope, before: Resolution): string[] {
+  const submodule = scope.submodule;
+  if (!submodule || before.setPriority === undefined) return [];
+  const set = submodule.path.join('.');
+  const name = target.option.slice(set.length + 1);
+  const notes: string[] = [];
+  const counting = setSites(config, scope.sets.filter((d) => d.setPriority === before.setPriority));
+  const losing = setSites(config, scope.sets.filter((d) => d.setPriority !== before.setPriority));
+  const wrappers = uniqueWrappers(config, scope.sets.filter((d) => d.setPriority === before.setPriority));
+
+  for (const d of before.dropped) {
+    const inside = d.setWrapper
+      ? `inside the ${wrapperText(d.setWrapper.name, d.setPriority)} around all of ${set} (line ${d.setWrapper.line})`
+      : `in a plain definition of ${set}`;
+    const level = before.setPriority === PRIORITY.plain ? 'plain' : describePriority(before.setPriority);
+    // Its own wrapper (`lib.mkForce 100`) counts only inside its set.
+    const own = d.wrapper ? `${wrapperText(d.wrapper, d.priority)} ` : '';
+    const changed = !sameLiteral(d.value, target.value) && d.source.kind !== 'computed' && d.source.editAt !== undefined && isInside(config.flakeDir, d.file)
+      ? ` It is changed to ${formatLiteral(target.value)} all the same, in case the winning definition goes away.`
+      : '';
+    notes.push(
+      `${shortPath(config, d.file)}:${d.line}: ${name} = ${own}${describeLiteral(d.value)} is ${inside}, which loses as a whole to ` +
+        `the ${level} definition${counting.length === 1 ? '' : 's'} of ${set} at ${listSome(counting)}: ` +
+        `NixOS weighs each definition of the whole set against every other one and drops the losers with everything in them, so it has no effect.${changed}`,
+    );
+  }
+  if (before.setPriority < PRIORITY.plain && wrappers.length > 0) {
+    const here = losing.length > 0 ? ` (in this configuration: ${listSome(losing)})` : '';
+    notes.push(
+      `${wrappers.join('; ')} around all of ${set}: this makes it the only definition of ${set} that counts; ` +
+        `every other one${here}, NixOS's own included, is dropped whole, with every value it sets. ` +
+        `To force some values only, write the wrapper on each value inside the set instead.`,
+    );
+  } else if (before.setPriority > PRIORITY.plain && wrappers.length > 0) {
+    notes.push(
+      `${wrappers.join('; ')} around all of ${set}: NixOS weighs this whole set against every other definition of ${set} ` +
+        `and drops it, with every value in it, if any has a higher priority. In this flake none has, but NixOS's own modules ` +
+        `define ${set} at normal priority, so on a real system the set is likely dropped. ` +
+        `To lower the priority of some values only, write the wrapper on each value inside the set instead.`,
+    );
+  }
+  return notes;
+}
+
+/** The first few of a list that can be long, then how many more. */
+function listSome(items: string[]): string {
+  return items.length > 3 ? `${items.slice(0, 3).join(', ')} and ${items.length - 3} more` : items.join(', ');
+}
+
+/**
+ * Where each definition of a whole set is, once: at its wrapper when it has
+ * one (`nix.settings = lib.mkForce {`), else at the binding that reaches
+ * into the set (`nix.settings.cores = 2;`).
+ */
+function setSites(config: Configuration, definitions: Definition[]): string[] {
+  return [...new Set(definitions.map((d) => `${shortPath(config, d.file)}:${d.setWrapper?.line ?? d.line}`))];
+}
+
+/** `m.nix:4: lib.mkForce` for each wrapper around a whole set, once. */
+function uniqueWrappers(config: Configuration, definitions: Definition[]): string[] {
+  const found = definitions.flatMap((d) =>
+    d.setWrapper ? [`${shortPath(config, d.file)}:${d.setWrapper.line}: ${wrapperText(d.setWrapper.name, d.setPriority)}`] : [],
+  );
+  return [...new Set(found)];
+}
+
+/** How a priority wrapper is written: lib.mkForce, lib.mkOverride 900. */
+function wrapperText(name: string, priority: number): string {
+  return name === 'mkOverride' ? `lib.mkOverride ${priority}` : `lib.${name}`;
+}
+
+function snippet(def: Definition, node: Node): string {
+  const text = textOf(def, node).replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** The option is not defined: say what the default gives, maybe add it. */
@@ -159,6 +309,9 @@ function decidedByLines(lines: ConfLine[], values: NixLiteral[]): Resolution {
     priority: 'extraOptions',
     winners: lines.map((l) => l.definition),
     conflict: false,
+    duplicate: false,
+    setPriority: undefined,
+    dropped: [],
   };
 }
 
@@ -168,7 +321,7 @@ interface PlannedEdits {
   after: Resolution;
 }
 
-function planEdits(config: Configuration, definitions: Definition[], target: OptionTarget, wrap: boolean): PlannedEdits {
+function planEdits(config: Configuration, definitions: Definition[], target: OptionTarget, wrap: boolean, scope: Scope): PlannedEdits {
   const edits = new Map<string, TextEdit[]>();
   const notes: string[] = [];
   const literal = formatLiteral(target.value);
@@ -185,7 +338,9 @@ function planEdits(config: Configuration, definitions: Definition[], target: Opt
     if (!source.editAt) return manual(`\`${textOf(def, def.binding)}\` takes the value from elsewhere`);
 
     const atDefinition = source.editAt === def.valueNode;
-    const isPlain = def.priority === PRIORITY.plain && def.wrapper === undefined;
+    // A value inside `nix.settings = lib.mkDefault { ... }` already has the
+    // set's priority: it is written bare.
+    const isPlain = def.priority === PRIORITY.plain && def.setPriority === PRIORITY.plain && def.wrapper === undefined;
     const fileEdits = edits.get(def.file) ?? [];
     edits.set(def.file, fileEdits);
     if (wrap && target.wrapPlainIn && atDefinition && isPlain) {
@@ -198,7 +353,7 @@ function planEdits(config: Configuration, definitions: Definition[], target: Opt
     fileEdits.push(replaceWith(source.editAt.start, source.editAt.end, literal));
     return { def, value: target.value, priority: def.priority };
   });
-  return { edits, notes, after: resolve(candidates) };
+  return { edits, notes, after: resolve(candidates, scope) };
 }
 
 /** Whether a function call written in place of `node` must be parenthesized. */
@@ -226,19 +381,96 @@ interface Candidate {
   priority: number;
 }
 
-/** Which definitions win, as the module system decides it. */
-function resolve(candidates: Candidate[]): Resolution {
-  if (candidates.length === 0) return { value: undefined, priority: undefined, winners: [], conflict: false };
-  const priority = Math.min(...candidates.map((c) => c.priority));
-  const winning = candidates.filter((c) => c.priority === priority);
+/** What decides an option besides its own definitions. */
+interface Scope {
+  /** The submodule option (nix.settings, boot.kernel.sysctl) the option is an entry of. */
+  submodule: SubmoduleOption | undefined;
+  /** Every definition of that whole set in this host's modules, those through renamed options included. */
+  sets: Definition[];
+}
+
+function scopeOf(config: Configuration, option: string): Scope {
+  const submodule = submoduleOf(splitOption(option));
+  if (!submodule) return { submodule, sets: [] };
+  let known = setsCache.get(config);
+  if (!known) setsCache.set(config, (known = new Map()));
+  let sets = known.get(submodule);
+  if (!sets) {
+    sets = config.modules.flatMap((module) => [
+      ...findSetDefinitions(module, submodule.path),
+      // A renamed option's definitions arrive as plain definitions of the set.
+      // (Each word is looked for in every file once: `nix` first, which
+      // the targets' own aliases have looked for already.)
+      ...submodule.renamedFrom
+        .filter((from) => from.every((word) => module.mentions(word)))
+        .flatMap((from) => findDefinitions(module, from).definitions),
+    ]);
+    known.set(submodule, sets);
+  }
+  return { submodule, sets };
+}
+
+// The definitions of a whole set, per configuration read: its targets
+// (max-jobs, cores) and the steps' preflight ask for the same ones.
+const setsCache = new WeakMap<Configuration, Map<SubmoduleOption, Definition[]>>();
+
+/**
+ * Which definitions win, as the module system decides it: inside a
+ * submodule option, first which definitions of the whole set count (the
+ * others are dropped with everything in them), then, among the option's
+ * definitions in those sets, the lowest priority number. Equal values at
+ * that priority merge, except for an option that takes one definition.
+ */
+function resolve(candidates: Candidate[], scope: Scope): Resolution {
+  let live = candidates;
+  let dropped: Definition[] = [];
+  let setPriority: number | undefined;
+  if (scope.submodule) {
+    const priorities = [...scope.sets, ...candidates.map((c) => c.def)].map((d) => d.setPriority);
+    if (priorities.length > 0) {
+      const counting = Math.min(...priorities);
+      setPriority = counting;
+      live = candidates.filter((c) => c.def.setPriority === counting);
+      dropped = candidates.filter((c) => c.def.setPriority !== counting).map((c) => c.def);
+    }
+  }
+  if (live.length === 0) return { value: undefined, priority: undefined, winners: [], conflict: false, duplicate: false, setPriority, dropped };
+  const priority = Math.min(...live.map((c) => c.priority));
+  const winning = live.filter((c) => c.priority === priority);
   const first = winning[0]!.value;
-  const conflict = winning.some((c) => c.value === undefined || !sameLiteral(c.value, first));
+  const differ = winning.some((c) => c.value === undefined || !sameLiteral(c.value, first));
+  const duplicate = Boolean(scope.submodule?.unique) && winning.length > 1;
   return {
-    value: conflict ? undefined : first,
+    value: differ || duplicate ? undefined : first,
     priority,
     winners: winning.map((c) => c.def),
-    conflict: conflict && winning.every((c) => c.value !== undefined),
+    conflict: duplicate || (differ && winning.every((c) => c.value !== undefined)),
+    duplicate,
+    setPriority,
+    dropped,
   };
+}
+
+/**
+ * How the resolution is reached: "a plain definition", "mkForce", or
+ * "a plain definition inside mkForce around all of boot.kernel.sysctl".
+ */
+export function describeResolutionPriority(r: Resolution): string {
+  const own = describePriority(r.priority);
+  if (r.setPriority === undefined || r.setPriority === PRIORITY.plain || r.winners.length === 0) return own;
+  const set = submoduleOf(splitOption(r.winners[0]!.option))?.path.join('.') ?? 'the set';
+  const around = `${describePriority(r.setPriority)} around all of ${set}`;
+  return r.priority === PRIORITY.plain ? around : `${own} inside ${around}`;
+}
+
+/** The state an option is in, for one line of explanation. */
+export function describeResolution(r: Resolution, target: Pick<OptionTarget, 'nixosDefault'>): string {
+  if (r.duplicate) return `defined ${r.winners.length} times at ${describeResolutionPriority(r)}, where NixOS takes one`;
+  if (r.conflict) return 'conflicting definitions';
+  if (r.winners.length === 0 && r.dropped.length > 0) {
+    return `NixOS's default${target.nixosDefault ? ` ${describeLiteral(target.nixosDefault)}` : ''} (no definition counts)`;
+  }
+  return `${describeLiteral(r.value)} via ${describeResolutionPriority(r)}`;
 }
 
 export function describePriority(priority: Resolution['priority']): string {
@@ -273,5 +505,5 @@ export function resolveOption(config: Configuration, option: string, aliases: st
       }
     }
   }
-  return resolve(candidates);
+  return resolve(candidates, scopeOf(config, option));
 }

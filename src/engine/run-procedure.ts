@@ -36,6 +36,8 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
     }
   }
 
+  for (const step of steps) if (step.kind === 'edit') await step.preflight?.(ctx);
+
   try {
     for (const [index, step] of steps.entries()) {
       ctx.ui.step(index + 1, steps.length, step.title);

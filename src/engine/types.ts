@@ -75,6 +75,12 @@ export interface GateStep extends BaseStep {
 export interface EditStep extends BaseStep {
   kind: 'edit';
   plan(ctx: RunContext): Promise<EditPlan>;
+  /**
+   * Throws a UserError when the step cannot be planned safely whatever the
+   * steps before it do; the engine asks every step before any is run, so
+   * that such a run stops before it shows or writes anything.
+   */
+  preflight?(ctx: RunContext): Promise<void>;
 }
 
 export interface RebuildStep extends BaseStep {

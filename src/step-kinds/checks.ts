@@ -51,6 +51,7 @@ export function nixConfIs(key: string, expected: NixLiteral): Check {
 /** The configuration's value for `option`, or NixOS's default when none is defined. */
 export async function configured(ctx: RunContext, option: string, aliases: string[], fallback: NixLiteral, confKeys: string[] = []): Promise<NixLiteral | string> {
   const resolution = resolveOption(await ctx.configuration(), option, aliases, confKeys);
+  if (resolution.duplicate) return `${option} defined ${resolution.winners.length} times at one priority (NixOS takes one)`;
   if (resolution.conflict) return `conflicting definitions of ${option}`;
   if (resolution.winners.length === 0) return fallback;
   return resolution.value ?? `${option} is computed; tune-wizard cannot read it`;

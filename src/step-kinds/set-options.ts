@@ -4,12 +4,11 @@ import { access } from 'node:fs/promises';
 
 import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
-import { describePriority, planOption, where, type OptionPlan, type OptionTarget, type Resolution } from '../config/option-plan.js';
+import { describeResolution, planOption, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { parseBuffer } from '../config/parse-file.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
 import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
 import { UserError } from '../errors.js';
-import { describeLiteral } from '../nix/query.js';
 import type { FileChange } from '../system/workspace.js';
 
 export function setOptions(spec: { title: string; group: string; targets: OptionTarget[] }): EditStep {
@@ -17,20 +16,47 @@ export function setOptions(spec: { title: string; group: string; targets: Option
     kind: 'edit',
     title: spec.title,
     group: spec.group,
+    async preflight(ctx) {
+      // What makes a plan refuse (a sysctl defined twice at one priority)
+      // is in the priorities, which no step's edits change: refusing on the
+      // files as they are stops the run before the first diff.
+      const config = await ctx.configuration();
+      refuseIfAny(spec.targets.map((target) => plannedOnce(config, target)));
+    },
     async plan(ctx) {
       const config = await ctx.configuration();
       const explanation: string[] = [];
       const notes: string[] = [];
       const edits = new Map<string, TextEdit[]>();
-      for (const target of spec.targets) {
-        const plan = planOption(config, target);
-        explanation.push(explainResolution(config, target.option, plan));
+      const plans = spec.targets.map((target) => plannedOnce(config, target));
+      refuseIfAny(plans);
+      for (const plan of plans) {
+        explanation.push(explainResolution(config, plan.target.option, plan));
         notes.push(...plan.notes);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
       }
-      return { changes: await changesFor(ctx, edits), explanation, notes };
+      // Targets in one set (max-jobs, cores) share the notes about that set.
+      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)] };
     },
   };
+}
+
+// Plans per configuration read: the first step plans on the same files as
+// the preflight did, and large configurations take a while to plan.
+const plans = new WeakMap<Configuration, Map<OptionTarget, OptionPlan>>();
+
+function plannedOnce(config: Configuration, target: OptionTarget): OptionPlan {
+  let known = plans.get(config);
+  if (!known) plans.set(config, (known = new Map()));
+  let plan = known.get(target);
+  if (!plan) known.set(target, (plan = planOption(config, target)));
+  return plan;
+}
+
+/** A plan that cannot be made safely stops the run, changing nothing (the engine puts back what it wrote). */
+function refuseIfAny(plans: OptionPlan[]): void {
+  const refusals = plans.flatMap((plan) => (plan.refusal ? [plan.refusal] : []));
+  if (refusals.length > 0) throw new UserError(refusals.join('\n'));
 }
 
 function explainResolution(config: Configuration, option: string, plan: OptionPlan): string {
@@ -40,8 +66,7 @@ function explainResolution(config: Configuration, option: string, plan: OptionPl
     const unread = config.unfollowed.some((u) => u.kind === 'computed');
     return `${option}: not defined by any module${unread ? ' that was read' : ''}`;
   }
-  const state = (r: Resolution): string =>
-    r.conflict ? 'conflicting definitions' : `${describeLiteral(r.value)} via ${describePriority(r.priority)}`;
+  const state = (r: OptionPlan['before']): string => describeResolution(r, plan.target);
   const plural = count === 1 ? 'definition' : 'definitions';
   if (plan.edits.size === 0 && !before.conflict) {
     return `${option}: already ${state(before)} (${count} ${plural}: ${where(config, plan.definitions)})`;

@@ -10,6 +10,8 @@ import { loadConfiguration } from '../../src/config/module-graph.js';
 import { planOption, resolveOption, type OptionTarget } from '../../src/config/option-plan.js';
 import { applyEdits } from '../../src/config/text-edit.js';
 import { Workspace } from '../../src/system/workspace.js';
+import { rollbackTargets } from '../../steps/rollback.js';
+import { evaluateOptions, isUndefined } from '../support/nix-eval.js';
 import { hasNix, nixParseError } from '../support/nix-tool.js';
 
 const roots: string[] = [];
@@ -221,5 +223,171 @@ describe('resolving an option by priority', () => {
     );
     expect(r).toMatchObject({ value: { type: 'int', value: 1 }, priority: 50 });
     expect(r.winners.map((d) => path.basename(d.file))).toEqual(['b.nix']);
+  });
+});
+
+/** A flake whose host imports the given files, in order (names relative to the flake). */
+function writeFlake(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tw-sets-'));
+  roots.push(dir);
+  writeFileSync(path.join(dir, 'flake.nix'), FLAKE.replace('[ ./m.nix ]', `[ ${Object.keys(files).map((f) => `./${f}`).join(' ')} ]`));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const SWAPPINESS = 'boot.kernel.sysctl."vm.swappiness"';
+const target = (option: string): OptionTarget => Object.values(rollbackTargets).flat().find((t) => t.option === option)!;
+
+describe('priorities around a whole submodule set (nix.settings, boot.kernel.sysctl) and unique sysctls', () => {
+  // Each case: modules, an option, what the planner says NixOS computes
+  // (undefined: no definition counts; 'duplicate': NixOS refuses). The
+  // harness must say the same.
+  const cases: [string, Record<string, string>, string, number | string | undefined | 'duplicate'][] = [
+    ['mkDefault around all of nix.settings loses whole to a plain nix.settings.cores elsewhere',
+      { 'a.nix': '{ lib, ... }: { nix.settings = lib.mkDefault { max-jobs = 4; }; }', 'b.nix': '{ nix.settings.cores = 2; }' },
+      'nix.settings.max-jobs', undefined],
+    ['mkDefault around all of nix.settings counts when nothing outranks it',
+      { 'a.nix': '{ lib, ... }: { nix.settings = lib.mkDefault { max-jobs = 4; }; }', 'b.nix': '{ zramSwap.enable = true; }' },
+      'nix.settings.max-jobs', 4],
+    ['mkDefault on the namespace nix reaches nix.settings and loses there',
+      { 'a.nix': '{ lib, ... }: { nix = lib.mkDefault { settings.max-jobs = 4; }; }', 'b.nix': '{ nix.settings = { cores = 2; }; }' },
+      'nix.settings.max-jobs', undefined],
+    ['a renamed option (nix.buildCores) is a plain definition of nix.settings',
+      { 'a.nix': '{ lib, ... }: { nix.settings = lib.mkDefault { max-jobs = 4; }; }', 'b.nix': '{ nix.buildCores = 2; }' },
+      'nix.settings.max-jobs', undefined],
+    ['nix = mkForce { settings... } beats a key\'s own mkForce in a plain set',
+      { 'a.nix': '{ lib, ... }: { nix = lib.mkForce { settings.max-jobs = 4; }; }', 'b.nix': '{ lib, ... }: { nix.settings.max-jobs = lib.mkForce 2; }' },
+      'nix.settings.max-jobs', 4],
+    ['config = mkForce { ... } in a module with options is a wrapper around the set',
+      { 'a.nix': '{ lib, ... }: { options.x = lib.mkOption { default = 1; }; config = lib.mkForce { nix.settings.max-jobs = 4; }; }', 'b.nix': '{ nix.settings.max-jobs = 2; }' },
+      'nix.settings.max-jobs', 4],
+    ['mkForce around all of boot.kernel.sysctl drops a sysctl it does not set',
+      { 'a.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.dirty_ratio" = 20; }; }', 'b.nix': '{ boot.kernel.sysctl."vm.swappiness" = 100; }' },
+      SWAPPINESS, undefined],
+    ['a sysctl\'s own mkForce inside a plain set loses to a forced set',
+      { 'a.nix': '{ lib, ... }: { boot.kernel.sysctl."vm.swappiness" = lib.mkForce 100; }', 'b.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = 30; }; }' },
+      SWAPPINESS, 30],
+    ['mkDefault around all of boot.kernel.sysctl loses to a plain definition of another sysctl',
+      { 'a.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkDefault { "vm.swappiness" = 10; }; }', 'b.nix': '{ boot.kernel.sysctl."vm.dirty_ratio" = 20; }' },
+      SWAPPINESS, undefined],
+    ['two equal plain sysctls: NixOS refuses',
+      { 'a.nix': '{ boot.kernel.sysctl."vm.swappiness" = 100; }', 'b.nix': '{ boot.kernel = { sysctl = { "vm.swappiness" = 100; }; }; }' },
+      SWAPPINESS, 'duplicate'],
+    ['two equal sysctls in two forced sets: NixOS refuses',
+      { 'a.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = 100; }; }', 'b.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = 100; }; }' },
+      SWAPPINESS, 'duplicate'],
+    ['equal sysctls at mkDefault under a plain one: overrides are filtered first',
+      { 'a.nix': '{ lib, ... }: { boot.kernel.sysctl."vm.swappiness" = lib.mkDefault 10; }', 'b.nix': '{ lib, ... }: { boot.kernel.sysctl."vm.swappiness" = lib.mkDefault 10; }', 'c.nix': '{ boot.kernel.sysctl."vm.swappiness" = 60; }' },
+      SWAPPINESS, 60],
+    ['two equal plain max-jobs merge (an int option, not a unique one)',
+      { 'a.nix': '{ nix.settings.max-jobs = 4; }', 'b.nix': '{ nix.settings.max-jobs = 4; }' },
+      'nix.settings.max-jobs', 4],
+    ['zramSwap is a namespace: mkDefault around it stays on memoryPercent',
+      { 'a.nix': '{ lib, ... }: { zramSwap = lib.mkDefault { enable = false; memoryPercent = 50; }; }', 'b.nix': '{ zramSwap.enable = true; }' },
+      'zramSwap.memoryPercent', 50],
+  ];
+
+  it.each(cases)('%s', async (_name, files, option, expected) => {
+    const dir = writeFlake(files);
+    const config = await loadConfiguration(new Workspace(true), dir, 'box');
+    const t = target(option);
+    const r = resolveOption(config, option, t.aliases);
+    if (expected === 'duplicate') {
+      expect(r).toMatchObject({ duplicate: true, conflict: true, value: undefined });
+      expect(r.winners).toHaveLength(2);
+    } else if (expected === undefined) {
+      expect(r.winners).toEqual([]);
+      expect(r.dropped.length).toBeGreaterThan(0);
+    } else {
+      expect(r).toMatchObject({ duplicate: false, conflict: false, value: typeof expected === 'number' ? { type: 'int', value: expected } : { type: 'string', value: expected } });
+    }
+    if (!hasNix) return;
+    const harness = evaluateOptions(dir, 'box', [option]);
+    if (expected === 'duplicate') {
+      await expect(harness).rejects.toThrow(/is defined multiple times while it's expected to be unique/);
+    } else {
+      const value = (await harness)[option];
+      expect(expected === undefined ? isUndefined(value) : value).toBe(expected === undefined ? true : expected);
+    }
+  });
+
+  it('refuses a sysctl defined twice at its winning priority, naming both places and the hand edit', async () => {
+    const dir = writeFlake({
+      'a.nix': '{ lib, ... }:\n{\n  boot.kernel.sysctl."vm.swappiness" = 100;\n}\n',
+      'b.nix': '{\n  boot.kernel.sysctl = {\n    "vm.swappiness" = 100;\n  };\n}\n',
+    });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target(SWAPPINESS));
+    expect(plan.before.duplicate).toBe(true);
+    expect(plan.refusal).toBe(
+      'boot.kernel.sysctl."vm.swappiness" is defined twice at the same priority (plain): ' +
+        'a.nix:3 (`boot.kernel.sysctl."vm.swappiness" = 100;`), b.nix:3 (`"vm.swappiness" = 100;`). ' +
+        'NixOS takes exactly one definition of a sysctl at its winning priority, even when the values are equal, ' +
+        'so this configuration does not evaluate today ("defined multiple times while it\'s expected to be unique"). ' +
+        'tune-wizard does not choose one for you: keep the one you mean and set it to 60, delete the other ' +
+        '(or give it a lower priority, e.g. lib.mkDefault, so that it loses), then run again. Nothing was changed.',
+    );
+  });
+
+  it('names the wrapper around a set when the duplicates are inside forced sets, and suggests a priority that loses', async () => {
+    const dir = writeFlake({
+      'a.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = lib.mkDefault 100; }; }',
+      'b.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = lib.mkDefault 80; }; }',
+    });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target(SWAPPINESS));
+    expect(plan.refusal).toContain('is defined twice at the same priority (mkDefault, inside mkForce around all of boot.kernel.sysctl): a.nix:1');
+    expect(plan.refusal).toContain('e.g. lib.mkOverride 1100, so that it loses');
+  });
+
+  it('does not refuse equal sysctls where only one wins', async () => {
+    const dir = writeFlake({
+      'a.nix': '{ lib, ... }: { boot.kernel.sysctl."vm.swappiness" = lib.mkForce 100; }',
+      'b.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = 100; }; }',
+    });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target(SWAPPINESS));
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.after).toMatchObject({ value: { type: 'int', value: 60 }, priority: 100, setPriority: 50, duplicate: false });
+    expect(plan.after.dropped.map((d) => path.basename(d.file))).toEqual(['a.nix']);
+    expect(plan.notes).toEqual([
+      'a.nix:1: "vm.swappiness" = lib.mkForce 100 is in a plain definition of boot.kernel.sysctl, which loses as a whole to the mkForce definition of boot.kernel.sysctl at b.nix:1: ' +
+        'NixOS weighs each definition of the whole set against every other one and drops the losers with everything in them, so it has no effect. ' +
+        'It is changed to 60 all the same, in case the winning definition goes away.',
+      'b.nix:1: lib.mkForce around all of boot.kernel.sysctl: this makes it the only definition of boot.kernel.sysctl that counts; ' +
+        'every other one (in this configuration: a.nix:1), NixOS\'s own included, is dropped whole, with every value it sets. ' +
+        'To force some values only, write the wrapper on each value inside the set instead.',
+    ]);
+  });
+
+  it('edits a value in a set that loses whole, bare, and says it has no effect', async () => {
+    const dir = writeFlake({
+      'a.nix': '{ lib, ... }:\n{\n  nix.settings = lib.mkDefault {\n    max-jobs = 4;\n  };\n}\n',
+      'b.nix': '{ lib, ... }:\n{\n  nix.settings.cores = 2;\n}\n',
+    });
+    const config = await loadConfiguration(new Workspace(true), dir, 'box');
+    const plan = planOption(config, target('nix.settings.max-jobs'));
+    expect(plan.before).toMatchObject({ value: undefined, winners: [], setPriority: 100, conflict: false });
+    const file = path.join(dir, 'a.nix');
+    expect(applyEdits(Buffer.from(config.modules[0]!.tree.text), plan.edits.get(file) ?? []).toString()).toBe(
+      '{ lib, ... }:\n{\n  nix.settings = lib.mkDefault {\n    max-jobs = "auto";\n  };\n}\n',
+    );
+    expect(plan.notes).toEqual([
+      'a.nix:4: max-jobs = 4 is inside the lib.mkDefault around all of nix.settings (line 3), which loses as a whole to the plain definition of nix.settings at b.nix:3: ' +
+        'NixOS weighs each definition of the whole set against every other one and drops the losers with everything in them, so it has no effect. ' +
+        'It is changed to "auto" all the same, in case the winning definition goes away.',
+    ]);
+  });
+
+  it('warns that mkDefault around all of nix.settings is likely dropped on a real system', async () => {
+    const dir = writeFlake({ 'a.nix': '{ lib, ... }:\n{\n  nix.settings = lib.mkDefault { cores = 3; };\n}\n' });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target('nix.settings.cores'));
+    expect(plan.before).toMatchObject({ value: { type: 'int', value: 3 }, priority: 100, setPriority: 1000 });
+    expect(plan.notes).toEqual([
+      'a.nix:3: lib.mkDefault around all of nix.settings: NixOS weighs this whole set against every other definition of nix.settings ' +
+        'and drops it, with every value in it, if any has a higher priority. In this flake none has, but NixOS\'s own modules ' +
+        'define nix.settings at normal priority, so on a real system the set is likely dropped. ' +
+        'To lower the priority of some values only, write the wrapper on each value inside the set instead.',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadConfiguration } from '../../src/config/module-graph.js';
-import { planOption } from '../../src/config/option-plan.js';
+import { planOption, resolveOption } from '../../src/config/option-plan.js';
 import { applyEdits } from '../../src/config/text-edit.js';
 import { parseBytes } from '../../src/nix/parser.js';
 import { Workspace } from '../../src/system/workspace.js';
@@ -138,3 +138,79 @@ describe('random configurations, rolled back', () => {
     });
   });
 });
+
+// Random definitions of the three tuned entries of the two submodule
+// options, wrapped at every level NixOS weighs separately: on the value,
+// around all of the set, on the namespace above it. What the planner says
+// the module system computes (a value, nothing counting, a conflict, a
+// sysctl defined twice) must be what the harness computes.
+const LEVEL_WRAPPERS = ['', '', 'lib.mkDefault', 'lib.mkForce', 'lib.mkOverride 900'] as const;
+const ENTRIES = [
+  { set: ['nix', 'settings'], key: 'max-jobs', option: 'nix.settings.max-jobs', values: ['4', '2'] },
+  { set: ['nix', 'settings'], key: 'cores', option: 'nix.settings.cores', values: ['3', '3'] },
+  { set: ['nix', 'settings'], key: 'sandbox', option: 'nix.settings.sandbox', values: ['true'] },
+  { set: ['boot', 'kernel', 'sysctl'], key: '"vm.swappiness"', option: 'boot.kernel.sysctl."vm.swappiness"', values: ['100', '100', '80'] },
+  { set: ['boot', 'kernel', 'sysctl'], key: '"vm.dirty_ratio"', option: 'boot.kernel.sysctl."vm.dirty_ratio"', values: ['10'] },
+] as const;
+
+function writeLevelsCase(seed: number): string {
+  const next = random(seed);
+  const pick: Pick = (items) => items[Math.floor(next() * items.length)]!;
+  const dir = mkdtempSync(path.join(os.tmpdir(), `tw-levels-${seed}-`));
+  roots.push(dir);
+  const wrap = (w: string, value: string): string => (w === '' ? value : `${w} ${value}`);
+  const names: string[] = [];
+  const count = 3 + Math.floor(next() * 3);
+  // The tuned entries come up more often than the others, so that they
+  // meet: conflicts, duplicates and dropped sets are what is tested.
+  const entries = [...ENTRIES, ENTRIES[0], ENTRIES[3], ENTRIES[3]];
+  for (let i = 0; i < count; i++) {
+    const entry = pick(entries);
+    const value = wrap(pick(LEVEL_WRAPPERS), pick(entry.values));
+    const around = pick(LEVEL_WRAPPERS);
+    const [head, ...rest] = entry.set;
+    const body = pick([
+      () => `${entry.set.join('.')}.${entry.key} = ${value};`,
+      () => `${entry.set.join('.')} = ${wrap(around, `{ ${entry.key} = ${value}; }`)};`,
+      () => `${head} = ${wrap(around, `{ ${rest.join('.')}.${entry.key} = ${value}; }`)};`,
+      () => `config = ${wrap(around, `{ ${entry.set.join('.')}.${entry.key} = ${value}; }`)};`,
+    ])();
+    const name = `m${i}.nix`;
+    writeFileSync(path.join(dir, name), `{ lib, ... }:\n{\n  ${body}\n}\n`);
+    names.push(`./${name}`);
+  }
+  writeFileSync(
+    path.join(dir, 'flake.nix'),
+    `{\n  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";\n  outputs = { self, nixpkgs, ... }: {\n    nixosConfigurations.box = nixpkgs.lib.nixosSystem {\n      system = "x86_64-linux";\n      modules = [ ${names.join(' ')} ];\n    };\n  };\n}\n`,
+  );
+  return dir;
+}
+
+describe('random wrappers around values, sets and namespaces', () => {
+  it.skipIf(!hasNix).each(Array.from({ length: CASES }, (_, i) => 5000 + i))('seed %i: the planner resolves as the harness evaluates', async (seed) => {
+    const dir = writeLevelsCase(seed);
+    const config = await loadConfiguration(new Workspace(true), dir, 'box');
+    for (const option of ['nix.settings.max-jobs', 'nix.settings.cores', 'boot.kernel.sysctl."vm.swappiness"']) {
+      const r = resolveOption(config, option);
+      const evaluated = evaluateOptions(dir, 'box', [option]).then(
+        (values) => ({ value: values[option] }),
+        (error: Error) => ({ error: error.message }),
+      );
+      const got = await evaluated;
+      const files = ['m0', 'm1', 'm2', 'm3', 'm4'].map((m) => readFileIfThere(path.join(dir, `${m}.nix`))).join('');
+      const context = `${option} in\n${files}`;
+      if (r.duplicate) expect(got, context).toMatchObject({ error: expect.stringMatching(/expected to be unique/) });
+      else if (r.conflict) expect(got, context).toMatchObject({ error: expect.stringMatching(/conflicting definition values/) });
+      else if (r.winners.length === 0) expect(got, context).toEqual({ value: { _undefined: true } });
+      else expect(got, context).toEqual({ value: r.value?.value });
+    }
+  });
+});
+
+function readFileIfThere(file: string): string {
+  try {
+    return `--- ${path.basename(file)}\n${readFileSync(file, 'utf8')}`;
+  } catch {
+    return '';
+  }
+}

@@ -247,6 +247,28 @@ describe('bad input', () => {
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 
+  it('refuses a sysctl defined twice at one priority before showing any diff (exit 1); --only leaves that step out', async () => {
+    sandbox = makeSandbox('tuned');
+    const file = path.join(sandbox.flake, 'modules/hardware/ssd.nix');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('  services.fstrim = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.fstrim = {'));
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['rollback', '--yes']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('boot.kernel.sysctl."vm.swappiness" is defined twice at the same priority (plain): ');
+    expect(run.stderr).toContain('modules/system/memory.nix:24 (`"vm.swappiness" = 100;`)');
+    expect(run.stderr).toContain('modules/hardware/ssd.nix:5 (`boot.kernel.sysctl."vm.swappiness" = 100;`)');
+    expect(run.stdout).not.toContain('+++ b/');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls()).toEqual([]);
+
+    const others = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'cpu,zram']);
+    expect(others.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake)).length).toBeGreaterThan(0);
+  });
+
   it('says where to point --flake when there is no flake.nix', async () => {
     sandbox = makeSandbox('tuned');
     const run = await runCli(sandbox, ['rollback', '--yes', '--flake', path.join(sandbox.dir, 'nowhere')]);

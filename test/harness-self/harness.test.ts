@@ -172,6 +172,43 @@ describeNix('priorities and conflicts', () => {
     expect(flat).toEqual({ 'nix.settings.max-jobs': 2, 'nix.settings.cores': 5 });
   });
 
+  it('a sysctl takes one definition at its winning priority: overrides are filtered first', async () => {
+    // NixOS: filterOverrides on each option's definitions, then the sysctl
+    // type's merge (mergeOneOption) needs exactly one definition left.
+    const swappiness = 'boot.kernel.sysctl."vm.swappiness"';
+    expect(await one(priorities, 'sysctl-default-vs-plain', swappiness)).toBe(60);
+    expect(await one(priorities, 'sysctl-equal-defaults-under-plain', swappiness)).toBe(60);
+    expect(await one(priorities, 'sysctl-force-over-equal-plains', swappiness)).toBe(30);
+    const error = await evaluateOptions(priorities, 'sysctl-equal-defaults', [swappiness]).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/`boot\.kernel\.sysctl\."vm\.swappiness"' is defined multiple times while it's expected to be unique \(the values are equal/);
+    expect(error?.message).toContain('sysctl-default-10.nix');
+    expect(error?.message).toContain('sysctl-default-10-again.nix');
+  });
+
+  it('mkForce around all of boot.kernel.sysctl drops every other definition of it, keys it does not set included', async () => {
+    expect(await one(priorities, 'sysctl-whole-force', 'boot.kernel.sysctl')).toEqual({ 'vm.dirty_ratio': 20 });
+    // A key's own mkForce is inside a plain definition of the set, which loses as a whole.
+    const values = await evaluateOptions(priorities, 'sysctl-whole-force-vs-key-force', ['boot.kernel.sysctl."vm.swappiness"', 'boot.kernel.sysctl']);
+    expect(values).toEqual({ 'boot.kernel.sysctl."vm.swappiness"': UNDEFINED, 'boot.kernel.sysctl': { 'vm.dirty_ratio': 20 } });
+  });
+
+  it('mkDefault around all of boot.kernel.sysctl loses as a whole to a plain definition of any key', async () => {
+    expect(await one(priorities, 'sysctl-whole-default', 'boot.kernel.sysctl')).toEqual({ 'vm.swappiness': 60 });
+    expect(await one(priorities, 'sysctl-whole-default-alone', 'boot.kernel.sysctl')).toEqual({ 'vm.swappiness': 10, 'vm.dirty_ratio': 20 });
+  });
+
+  it('mkDefault on the namespace nix is pushed down onto nix.settings and weighs the whole set', async () => {
+    const values = await evaluateOptions(priorities, 'nix-default-above-settings', ['nix.settings.max-jobs', 'nix.settings.cores']);
+    expect(values).toEqual({ 'nix.settings.max-jobs': UNDEFINED, 'nix.settings.cores': 5 });
+  });
+
+  it('zramSwap is a namespace: mkDefault around it reaches each option, and another option of it does not compete', async () => {
+    expect(await one(priorities, 'zram-default-whole', 'zramSwap')).toEqual({ enable: true, memoryPercent: 50 });
+  });
+
   it('reads renamed options as the new ones', async () => {
     const values = await evaluateOptions(priorities, 'renamed', ['nix.settings.max-jobs', 'nix.settings.cores', 'nix.settings']);
     expect(values).toEqual({
