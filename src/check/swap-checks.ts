@@ -2,7 +2,6 @@
 // whether it is used before disk swap, and where earlyoom steps in.
 import { resolveOption } from '../config/option-plan.js';
 import type { RunContext } from '../engine/types.js';
-import type { NixLiteral } from '../nix/query.js';
 import { configured, type Check } from '../step-kinds/checks.js';
 import type { SwapDevice } from '../system/sysroot.js';
 import { formatBytes } from '../system/units.js';

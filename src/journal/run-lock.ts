@@ -4,7 +4,7 @@
 // over: the taker first claims that exact lock (by inode and content) with a
 // second exclusive file, so two takers can never both remove it.
 import { constants } from 'node:fs';
-import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';

@@ -20,7 +20,6 @@
 import { LineIndex, Lexer, describeToken, indStringPiece, stripIndentation, unescapeString } from './lexer.js';
 import type { IndPart } from './lexer.js';
 import {
-  NixSyntaxError,
   fromByteString,
   toByteString,
   type Element,

@@ -6,7 +6,7 @@ import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { RunContext } from '../engine/types.js';
-import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
+import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
 import type { MemInfo } from '../system/sysroot.js';
 import { formatBytes } from '../system/units.js';
