@@ -362,7 +362,8 @@ function needsParens(node: Node): boolean {
   return parent !== undefined && ['Apply', 'List', 'Select', 'BinOp', 'UnaryOp', 'HasAttr'].includes(parent.kind);
 }
 
-function reaches(resolution: Resolution, target: OptionTarget): boolean {
+/** Whether the option ends at the target value (or at no definition at all, where the default decides). */
+export function reaches(resolution: Resolution, target: OptionTarget): boolean {
   return !resolution.conflict && (resolution.winners.length === 0 || sameLiteral(resolution.value, target.value));
 }
 

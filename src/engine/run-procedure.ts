@@ -16,13 +16,15 @@ export interface RunSummary {
   changedFiles: string[];
   /** Edit steps the user chose to skip. */
   declined: string[];
+  /** Hand edits the steps could not make (EditPlan.handEdits), for the closing lines. */
+  handEdits: string[];
   verified: number;
   rebuild: RebuildOutcome | undefined;
 }
 
 export async function runProcedure(procedure: Procedure, ctx: RunContext, prompter: Prompter): Promise<RunSummary> {
   const steps = procedure.steps.filter((s) => isSelected(s, ctx));
-  const summary: RunSummary = { changedFiles: [], declined: [], verified: 0, rebuild: undefined };
+  const summary: RunSummary = { changedFiles: [], declined: [], handEdits: [], verified: 0, rebuild: undefined };
 
   const config = await ctx.configuration();
   ctx.ui.info(`${config.modules.length} modules of ${ctx.host} read`);
@@ -99,8 +101,11 @@ async function runEdit(step: EditStep, ctx: RunContext, prompter: Prompter, summ
   const plan = await step.plan(ctx);
   for (const line of plan.explanation) ctx.ui.info(line);
   for (const note of plan.notes) ctx.ui.warn(note);
+  const handEdits = plan.handEdits ?? [];
+  summary.handEdits.push(...handEdits);
   if (plan.changes.length === 0) {
-    ctx.ui.ok('nothing to change');
+    if (handEdits.length > 0) ctx.ui.skipped('nothing written: the hand edit above is left for you');
+    else ctx.ui.ok('nothing to change');
     return;
   }
 
@@ -144,8 +149,15 @@ export function describeFiles(ctx: RunContext, files: string[]): string {
 }
 
 function printClosing(ctx: RunContext, summary: RunSummary): void {
-  const changed = summary.changedFiles;
   ctx.ui.print('');
+  printOutcome(ctx, summary);
+  if (summary.handEdits.length > 0) {
+    ctx.ui.print(kleur.yellow(`Left for you, by hand: ${summary.handEdits.join('; ')}. Then rebuild.`));
+  }
+}
+
+function printOutcome(ctx: RunContext, summary: RunSummary): void {
+  const changed = summary.changedFiles;
   if (ctx.options.dryRun) {
     ctx.ui.print(
       changed.length === 0

@@ -55,6 +55,12 @@ export interface EditPlan {
   explanation: string[];
   /** Things the user must know or do by hand. */
   notes: string[];
+  /**
+   * Values this step cannot bring to where the procedure wants them (a
+   * computed value, a file outside the flake), each as the hand edit to
+   * make: `nix.settings.cores = 0 at modules/nix.nix:8`. Repeated at the end.
+   */
+  handEdits?: string[];
 }
 
 interface BaseStep {

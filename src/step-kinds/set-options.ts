@@ -4,7 +4,8 @@ import { access } from 'node:fs/promises';
 
 import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
-import { describeResolution, planOption, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
+import { describeResolution, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
+import { formatLiteral } from '../nix/query.js';
 import { parseBuffer } from '../config/parse-file.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
 import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
@@ -27,16 +28,19 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       const config = await ctx.configuration();
       const explanation: string[] = [];
       const notes: string[] = [];
+      const handEdits: string[] = [];
       const edits = new Map<string, TextEdit[]>();
       const plans = spec.targets.map((target) => plannedOnce(config, target));
       refuseIfAny(plans);
       for (const plan of plans) {
         explanation.push(explainResolution(config, plan.target.option, plan));
         notes.push(...plan.notes);
+        const hand = handEdit(config, plan);
+        if (hand) handEdits.push(hand);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
       }
       // Targets in one set (max-jobs, cores) share the notes about that set.
-      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)] };
+      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)], handEdits };
     },
   };
 }
@@ -68,10 +72,24 @@ function explainResolution(config: Configuration, option: string, plan: OptionPl
   }
   const state = (r: OptionPlan['before']): string => describeResolution(r, plan.target);
   const plural = count === 1 ? 'definition' : 'definitions';
-  if (plan.edits.size === 0 && !before.conflict) {
+  if (plan.edits.size === 0 && !before.conflict && reaches(before, plan.target)) {
     return `${option}: already ${state(before)} (${count} ${plural}: ${where(config, plan.definitions)})`;
   }
+  if (plan.edits.size === 0 && !before.conflict) {
+    return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}; not changed by this step`;
+  }
   return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}, after ${state(after)}`;
+}
+
+/**
+ * The edit left to the user when the plan does not bring the option to its
+ * value: where the definitions that still decide it are. An option nothing
+ * defines is not one (the step says what the default gives instead).
+ */
+function handEdit(config: Configuration, plan: OptionPlan): string | undefined {
+  if (plan.refusal || plan.definitions.length === 0 || reaches(plan.after, plan.target)) return undefined;
+  const deciding = plan.after.winners.length > 0 ? plan.after.winners : plan.definitions;
+  return `${plan.target.option} = ${formatLiteral(plan.target.value)} at ${where(config, deciding)}`;
 }
 
 /** Applies planned edits in memory, checking every result still parses. */
