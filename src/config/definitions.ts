@@ -91,6 +91,11 @@ export interface Definition {
   setWrapper: { name: string; line: number } | undefined;
   /** The name of the wrapper written at this definition, if any. */
   wrapper: string | undefined;
+  /**
+   * The wrapper that gives `priority`, as written (mkForce, mkOverride), so
+   * that `mkOverride 50` is reported as such and not as mkForce.
+   */
+  priorityWrapper: string | undefined;
   /** Conditions of enclosing mkIf calls, as written. */
   conditions: string[];
   line: number;
@@ -103,11 +108,21 @@ export interface Opaque {
   text: string;
 }
 
+/** A definition under `mkIf false`: it never counts, and is not edited. */
+export interface Inactive {
+  option: string;
+  file: string;
+  line: number;
+  /** The mkIf call, as written (shortened). */
+  text: string;
+}
+
 interface Walk {
   option: string;
   module: ModuleSource;
   found: Definition[];
   opaque: Opaque[];
+  inactive: Inactive[];
   /**
    * Inside a submodule option: how many names of the path lie below the
    * set. A wrapper met while at least that many are left to match sits
@@ -121,6 +136,7 @@ interface Walk {
 
 interface Context {
   priority: number | undefined;
+  priorityWrapper: string | undefined;
   setPriority: number | undefined;
   setWrapper: { name: string; line: number } | undefined;
   wrapper: string | undefined;
@@ -132,10 +148,10 @@ interface Context {
 export function findDefinitions(
   module: ModuleSource,
   optionPath: string[],
-): { definitions: Definition[]; opaque: Opaque[] } {
+): { definitions: Definition[]; opaque: Opaque[]; inactive: Inactive[] } {
   const submodule = submoduleOf(optionPath);
   const inner = submodule ? optionPath.length - submodule.path.length : undefined;
-  return walkModule({ option: optionPath.join('.'), module, found: [], opaque: [], inner, prefix: false }, optionPath);
+  return walkModule({ option: optionPath.join('.'), module, found: [], opaque: [], inactive: [], inner, prefix: false }, optionPath);
 }
 
 /**
@@ -147,28 +163,46 @@ export function findSetDefinitions(module: ModuleSource, setPath: string[]): Def
   // Only definitions are wanted here, not what may hide one: a module that
   // never writes the set's own name cannot define it, and is not parsed.
   if (!module.mentions(setPath.at(-1)!)) return [];
-  return walkModule({ option: setPath.join('.'), module, found: [], opaque: [], inner: 0, prefix: true }, setPath).definitions;
+  return walkModule({ option: setPath.join('.'), module, found: [], opaque: [], inactive: [], inner: 0, prefix: true }, setPath).definitions;
 }
 
-function walkModule(walk: Walk, optionPath: string[]): { definitions: Definition[]; opaque: Opaque[] } {
+function walkModule(walk: Walk, optionPath: string[]): { definitions: Definition[]; opaque: Opaque[]; inactive: Inactive[] } {
   const module = walk.module;
   // The option's own name, or the set holding it, must be written somewhere.
-  const named = optionPath.slice(-2).some((word) => module.mentions(word));
-  if (!named) return { definitions: [], opaque: [] };
+  // Or `config = <computed>;`, which may hide any option.
+  const named = optionPath.slice(-2).some((word) => module.mentions(word)) || module.assignsComputed('config');
+  if (!named) return { definitions: [], opaque: [], inactive: [] };
   const body = moduleBody(module.expr);
-  if (!body) return { definitions: [], opaque: [] };
+  if (!body) {
+    // A module that is not a set written out (`if c then { ... } else { ... }`,
+    // a function call) and names the option: it may well define it.
+    if (!module.inline) walk.opaque.push(opaqueAt(walk, stripParens(module.expr)));
+    return { definitions: [], opaque: walk.opaque, inactive: [] };
+  }
 
   const explicitConfig = hasTopLevel(body, 'config') || hasTopLevel(body, 'options');
   const target = explicitConfig ? ['config', ...optionPath] : optionPath;
   collect(walk, body, target, {
     priority: undefined,
+    priorityWrapper: undefined,
     setPriority: undefined,
     setWrapper: undefined,
     wrapper: undefined,
     conditions: [],
     binding: undefined,
   });
-  return { definitions: walk.found, opaque: walk.opaque };
+  return { definitions: walk.found, opaque: walk.opaque, inactive: walk.inactive };
+}
+
+/** Something that may define the option, where tune-wizard cannot read what. */
+function opaqueAt(walk: Walk, node: Node): Opaque {
+  const text = fromByteString(walk.module.tree.text.slice(node.start, node.end)).replace(/\s+/g, ' ').trim();
+  return {
+    option: walk.option,
+    file: walk.module.file,
+    line: lineOf(walk.module.tree, node),
+    text: text.length > 60 ? `${text.slice(0, 57)}...` : text,
+  };
 }
 
 function hasTopLevel(set: Node, name: string): boolean {
@@ -186,6 +220,17 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
     const tree = walk.module.tree;
     if (name === 'mkIf' && args.length === 2) {
       const condition = tree.text.slice(args[0]!.start, args[0]!.end);
+      const test = literalValue(args[0]!);
+      if (test?.type === 'bool' && !test.value) {
+        // `mkIf false x` never defines anything: what is inside does not
+        // count and is not edited; the definitions it holds are reported.
+        const inside: Walk = { ...walk, found: [], opaque: [], inactive: [] };
+        collect(inside, args[1]!, path, ctx);
+        for (const def of inside.found) {
+          walk.inactive.push({ ...opaqueAt(walk, node), option: walk.option, line: def.line });
+        }
+        return;
+      }
       collect(walk, args[1]!, path, { ...ctx, conditions: [...ctx.conditions, condition] });
       return;
     }
@@ -206,7 +251,12 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
             setWrapper: ctx.setWrapper ?? { name, line: lineOf(tree, node) },
             wrapper,
           }
-          : { ...ctx, priority: ctx.priority ?? priority, wrapper });
+          : {
+            ...ctx,
+            priority: ctx.priority ?? priority,
+            priorityWrapper: ctx.priority === undefined ? name : ctx.priorityWrapper,
+            wrapper,
+          });
         return;
       }
     }
@@ -224,19 +274,18 @@ function collect(walk: Walk, expr: Node, path: string[], ctx: Context): void {
     }
     return;
   }
-  if (node.kind === 'LetIn' || node.kind === 'With') {
+  if (node.kind === 'LetIn' || node.kind === 'With' || node.kind === 'Assert') {
     collect(walk, childNodes(node).at(-1)!, path, ctx);
     return;
   }
-  if (ctx.binding && (node.kind === 'Ident' || node.kind === 'Select' || node.kind === 'Apply')) {
-    walk.opaque.push({
-      option: walk.option,
-      file: walk.module.file,
-      line: lineOf(walk.module.tree, node),
-      text: fromByteString(walk.module.tree.text.slice(node.start, node.end)),
-    });
-  }
+  // Anything else that can be a set holding the option: a name, a call,
+  // `a // b`, `if c then { ... } else { ... }`. What it sets is only known by
+  // evaluating it, so it is reported, never passed over. (A list, a string,
+  // a number or a function cannot be a set: NixOS would reject it anyway.)
+  if (ctx.binding && OPAQUE_KINDS.has(node.kind)) walk.opaque.push(opaqueAt(walk, node));
 }
+
+const OPAQUE_KINDS = new Set(['Ident', 'Select', 'Apply', 'BinOp', 'If', 'LegacyLet']);
 
 const entryIndex = new WeakMap<Node, Map<string, Node[]>>();
 const DYNAMIC = '\0dynamic';
@@ -357,6 +406,7 @@ function definitionAt(walk: Walk, valueNode: Node, ctx: Context): Definition {
     source,
     value: source.kind === 'literal' || source.kind === 'let' ? source.value : undefined,
     priority: ctx.priority ?? PRIORITY.plain,
+    priorityWrapper: ctx.priority === undefined ? undefined : ctx.priorityWrapper,
     setPriority: ctx.setPriority ?? PRIORITY.plain,
     setWrapper: ctx.setWrapper,
     wrapper: ctx.wrapper,

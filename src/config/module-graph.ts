@@ -4,7 +4,7 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
-import { attrNames, flattenApply, identName, lineOf, stripParens } from '../nix/query.js';
+import { attrNames, flattenApply, identName, lineOf, staticString, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, type Node, type SyntaxTree } from '../nix/syntax.js';
 import type { Workspace } from '../system/workspace.js';
 import { findHost, findModulesArgument, listHosts } from './host-call.js';
@@ -23,6 +23,27 @@ export interface ModuleSource {
    * writes a name cannot define it, so it need not be parsed to look.
    */
   mentions(word: string): boolean;
+  /**
+   * Whether the bytes may assign `word` something other than a set written
+   * out (`config = import ./x.nix { };`): the word, blanks, `=`, and then
+   * neither `{` nor a `mk...` wrapper (`config = lib.mkIf cfg.enable {` is
+   * what most modules write, and the walk reads it when it names the
+   * option). A cheap test to decide whether a file is worth parsing.
+   */
+  assignsComputed(word: string): boolean;
+}
+
+/**
+ * Whether `bytes` hold `word` as a whole name (`import`, not `imports`): a
+ * cheap test, never wrong by saying no, for whether a file is worth parsing.
+ */
+function mentionsName(bytes: Buffer, word: string): boolean {
+  for (let at = bytes.indexOf(word, 0, 'latin1'); at !== -1; at = bytes.indexOf(word, at + 1, 'latin1')) {
+    const next = bytes[at + word.length];
+    const nameChar = next !== undefined && /[A-Za-z0-9_'-]/.test(String.fromCharCode(next));
+    if (!nameChar) return true;
+  }
+  return false;
 }
 
 /** A module that is a whole file, parsed only when something asks. */
@@ -41,6 +62,25 @@ class FileModule implements ModuleSource {
 
   get expr(): Node {
     return rootExpression(this.tree);
+  }
+
+  mentionsName(word: string): boolean {
+    return mentionsName(this.bytes, word);
+  }
+
+  assignsComputed(word: string): boolean {
+    const bytes = this.bytes;
+    const blank = (at: number): boolean => bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d;
+    for (let at = bytes.indexOf(word, 0, 'latin1'); at !== -1; at = bytes.indexOf(word, at + 1, 'latin1')) {
+      let next = at + word.length;
+      while (next < bytes.length && blank(next)) next++;
+      if (bytes[next] !== 0x3d || bytes[next + 1] === 0x3d) continue;
+      next++;
+      while (next < bytes.length && blank(next)) next++;
+      const rest = bytes.toString('latin1', next, next + 6);
+      if (!rest.startsWith('{') && !rest.startsWith('lib.mk') && !rest.startsWith('mk')) return true;
+    }
+    return false;
   }
 
   mentions(word: string): boolean {
@@ -125,7 +165,7 @@ async function addModule(
     return;
   }
   if (item.node.kind === 'AttrSet' || item.node.kind === 'Lambda') {
-    const module: ModuleSource = { file: tree.file, tree, expr: item.node, inline: true, mentions: () => true };
+    const module: ModuleSource = { file: tree.file, tree, expr: item.node, inline: true, mentions: () => true, assignsComputed: () => true };
     config.modules.push(module);
     await followImports(workspace, config, module, seen);
     return;
@@ -136,11 +176,23 @@ async function addModule(
     config.unfollowed.push(notAPath(tree, item));
     return;
   }
+  await addFile(workspace, config, tree, item.node, target, seen);
+}
 
+/** The module file at `target`, imported by `node` in `tree`, and what it imports. */
+async function addFile(
+  workspace: Workspace,
+  config: Configuration,
+  tree: SyntaxTree,
+  node: Node,
+  target: string,
+  seen: Set<string>,
+  depth = 0,
+): Promise<void> {
   const file = await moduleFile(target);
   if (file === undefined) {
     throw new UserError(
-      `${tree.file}:${lineOf(tree, item.node)}: imports ${target}, which does not exist. Fix the import and run again.`,
+      `${tree.file}:${lineOf(tree, node)}: imports ${target}, which does not exist. Fix the import and run again.`,
     );
   }
   if (seen.has(file)) return;
@@ -151,8 +203,60 @@ async function addModule(
   // (empty, comments only, a bare name) is tiny or broken: parse it now so a
   // syntax error is reported like any other instead of passing unread.
   if (!module.mentions('{')) void module.tree;
+  // A file that is only `import ./other.nix` (or `args: import ./other.nix
+  // args`) is the module in the other file, as NixOS reads it: follow it
+  // there. Only a file that names `import` can be one, so others stay unparsed.
+  if (module.mentionsName('import') && depth < MAX_DEPTH) {
+    const forwarded = forwardedImport(module.expr);
+    if (forwarded) {
+      const next = importedPath(module.tree, forwarded);
+      if (next === undefined) {
+        config.unfollowed.push(unfollowed(module.tree, forwarded, 'computed', 'the module is an import of a path tune-wizard does not compute'));
+      } else {
+        await addFile(workspace, config, module.tree, forwarded, next, seen, depth + 1);
+      }
+      return;
+    }
+    if (!moduleBody(module.expr)) {
+      // `import ./settings.nix { }`, `if c then ./a.nix else ./b.nix`: only
+      // evaluating it gives the module; it may set anything.
+      const expr = stripParens(module.expr);
+      const entry = unfollowed(module.tree, expr, 'computed', 'the module is computed by an expression tune-wizard does not evaluate');
+      const text = entry.text.replace(/\s+/g, ' ').trim();
+      config.unfollowed.push({ ...entry, text: text.length > 60 ? `${text.slice(0, 57)}...` : text });
+      return;
+    }
+  }
   config.modules.push(module);
   await followImports(workspace, config, module, seen);
+}
+
+/**
+ * The path a module file forwards to when all it does is import another
+ * file: `import ./j.nix`, or `args: import ./j.nix args` (also
+ * `{ ... }@args:`), which NixOS calls with the module arguments.
+ */
+function forwardedImport(expr: Node): Node | undefined {
+  let node = stripParens(expr);
+  let argument: string | undefined;
+  if (node.kind === 'Lambda') {
+    const param = childNodes(node)[0]!;
+    const name = param.kind === 'Ident' ? param : childNodes(param).find((n) => n.kind === 'Ident');
+    if (!name) return undefined;
+    argument = identName(name);
+    node = stripParens(childNodes(node).at(-1)!);
+  }
+  if (node.kind !== 'Apply') return undefined;
+  const call = flattenApply(node);
+  const fn = stripParens(call.fn);
+  if (fn.kind !== 'Ident' || identName(fn) !== 'import') return undefined;
+  const expected = argument === undefined ? 1 : 2;
+  if (call.args.length !== expected) return undefined;
+  if (argument !== undefined) {
+    const passed = stripParens(call.args[1]!);
+    if (passed.kind !== 'Ident' || identName(passed) !== argument) return undefined;
+  }
+  return call.args[0]!;
 }
 
 /**
@@ -168,13 +272,32 @@ function moduleItem(entry: Value): Value | Unresolved {
 function notAPath(tree: SyntaxTree, item: Value): Unfollowed {
   const node = item.node;
   const interpolated = (node.kind === 'Path' || node.kind === 'String') && childNodes(node).length > 0;
-  if (!interpolated && node.kind !== 'Apply') {
+  // A name or selection left unresolved is an input's module (`inputs.x.nixosModules.y`),
+  // a `<nixpkgs/...>` or `~/...` path lies outside; anything else is an expression.
+  // `modulesPath + "/installer/..."` starts outside too; `./. + "/${name}.nix"` does not.
+  const first = leftmostOperand(node);
+  const named = first.kind === 'Ident' && first !== node ? follow({ node: first, env: item.env }) : undefined;
+  const start = named && !isUnresolved(named) ? named.node : first;
+  const outside = ['Path', 'String', 'SearchPath', 'Ident', 'Select'].includes(node.kind) ||
+    (start !== node && ['SearchPath', 'Ident', 'Select'].includes(start.kind));
+  if (!interpolated && outside) {
     return unfollowed(tree, node, 'outside', "not a path in this flake (an input's module or a computed value)");
   }
   const parameters = helperParametersIn(item);
-  const what = interpolated ? 'a path built with ${...}' : 'computed by a function call';
+  const what = interpolated
+    ? 'a path built with ${...}'
+    : node.kind === 'Apply'
+      ? 'computed by a function call'
+      : 'a path computed by an expression tune-wizard does not evaluate';
   const reason = parameters.length > 0 ? `${what} from ${parameters.join(' and ')}` : what;
   return unfollowed(tree, node, 'computed', `it is ${reason}`);
+}
+
+/** The first operand of `a + b + c` (a), through parentheses. */
+function leftmostOperand(expr: Node): Node {
+  let node = stripParens(expr);
+  while (node.kind === 'BinOp' && childTokens(node).some((t) => t.text === '+')) node = stripParens(childNodes(node)[0]!);
+  return node;
 }
 
 function unfollowed(tree: SyntaxTree, node: Node, kind: Unfollowed['kind'], reason: string): Unfollowed {
@@ -253,6 +376,23 @@ function importedPath(tree: SyntaxTree, item: Node): string | undefined {
     const parts = childNodes(node);
     const literal = childTokens(node).filter((t) => t.kind === 'str_content');
     if (parts.length === 1 && literal.length === 0) node = stripParens(childNodes(parts[0]!)[0]!);
+  }
+  return pathValue(tree, node);
+}
+
+/**
+ * The absolute path a path literal stands for, or a path literal plus
+ * string literals (`./. + "/j.nix"`), which Nix appends and normalizes.
+ */
+function pathValue(tree: SyntaxTree, expr: Node): string | undefined {
+  const node = stripParens(expr);
+  if (node.kind === 'BinOp') {
+    const [left, right] = childNodes(node);
+    const plus = childTokens(node).some((t) => t.text === '+');
+    const suffix = right && staticString(stripParens(right));
+    const base = plus && left && suffix !== undefined ? pathValue(tree, left) : undefined;
+    // Nix appends the string as written (`./a + "b"` is `/…/ab`), then drops `.`/`..`.
+    return base === undefined ? undefined : path.normalize(base + suffix).replace(/(.)\/+$/, '$1');
   }
   if (node.kind !== 'Path' || childNodes(node).length > 0) return undefined;
   const text = tree.text.slice(node.start, node.end);

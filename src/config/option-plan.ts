@@ -4,12 +4,14 @@
 import path from 'node:path';
 
 import {
+  attrNames,
   describeLiteral,
   formatLiteral,
+  lineOf,
   sameLiteral,
   type NixLiteral,
 } from '../nix/query.js';
-import { childNodes, fromByteString, type Node } from '../nix/syntax.js';
+import { childNodes, childTokens, fromByteString, type Node } from '../nix/syntax.js';
 import { confText, findConfLines, type ConfLine } from './conf-lines.js';
 import {
   findDefinitions,
@@ -17,12 +19,14 @@ import {
   PRIORITY,
   submoduleOf,
   type Definition,
+  type Inactive,
   type Opaque,
   type SubmoduleOption,
 } from './definitions.js';
 import { spellLibFunction } from './lib-spelling.js';
 import { shortPath, type Configuration } from './module-graph.js';
 import { replaceWith, type TextEdit } from './text-edit.js';
+import { countUses } from './value-source.js';
 
 export interface OptionTarget {
   /** Dotted option path, e.g. nix.settings.max-jobs. */
@@ -59,6 +63,10 @@ export interface Resolution {
   setPriority: number | undefined;
   /** Definitions of the option that do not count because the whole set they are in loses. */
   dropped: Definition[];
+  /** `priority` as the winners write it ("mkOverride 50", "mkForce"), when known. */
+  how?: string;
+  /** `setPriority` as the wrappers around the counting sets write it, when known. */
+  setHow?: string;
 }
 
 export interface OptionPlan {
@@ -69,6 +77,8 @@ export interface OptionPlan {
   after: Resolution;
   edits: Map<string, TextEdit[]>;
   notes: string[];
+  /** The nix.extraOptions lines that decide the option, edited where they differ. */
+  confLines: ConfLine[];
   /**
    * Set when the option cannot be planned safely: what is wrong, where, and
    * the edit to make by hand. Nothing of the plan may be written then.
@@ -79,18 +89,26 @@ export interface OptionPlan {
 export function planOption(config: Configuration, target: OptionTarget): OptionPlan {
   const definitions: Definition[] = [];
   const opaque: Opaque[] = [];
+  const inactive: Inactive[] = [];
   for (const name of [target.option, ...(target.aliases ?? [])]) {
     for (const module of config.modules) {
       const found = findDefinitions(module, splitOption(name));
       definitions.push(...found.definitions);
-      opaque.push(...found.opaque);
+      // `config = import ./x.nix { }` hides the option under its old name as
+      // well as its own: one place, reported once, by the option's name.
+      for (const item of found.opaque) {
+        if (!opaque.some((o) => o.file === item.file && o.line === item.line && o.text === item.text)) {
+          opaque.push({ ...item, option: target.option });
+        }
+      }
+      inactive.push(...found.inactive);
     }
   }
 
   const scope = scopeOf(config, target.option);
   let before = resolve(definitions.map((d) => ({ def: d, value: d.value, priority: d.priority })), scope);
   let planned = planEdits(config, definitions, target, Boolean(target.wrapPlainIn), scope);
-  if (target.wrapPlainIn && !reaches(planned.after, target)) {
+  if (target.wrapPlainIn && !planned.refusal && !reaches(planned.after, target)) {
     // Written as mkDefault, the new value would lose to (or conflict with) a
     // definition we cannot edit; keep the plain priority instead.
     const plain = planEdits(config, definitions, target, false, scope);
@@ -107,11 +125,14 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
   for (const item of opaque) {
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` may set ${item.option} in a way tune-wizard cannot read; check it by hand.`);
   }
+  for (const item of inactive) {
+    notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` never applies (its condition is false), so it does not define ${item.option}; it is left as it is.`);
+  }
   if (lines.length === 0) notes.push(...wholeSetNotes(config, target, scope, before));
   // Edits change values only, never priorities, so a sysctl defined twice
   // at its winning priority stays so; the after check is a safety net.
   const duplicate = lines.length === 0 ? [before, after].find((r) => r.duplicate) : undefined;
-  const refusal = duplicate && refuseDuplicate(config, target, duplicate, duplicate === before);
+  const refusal = (duplicate && refuseDuplicate(config, target, duplicate, duplicate === before)) || planned.refusal;
   if (definitions.length === 0 && opaque.length === 0 && lines.length === 0) {
     notes.push(...planMissing(config, target, edits));
   } else if (refusal) {
@@ -122,11 +143,11 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(`Until the hand edit above is made, the definitions of ${target.option} at ${describePriority(after.priority)} disagree and NixOS will refuse to evaluate; make it before rebuilding.`);
   } else if (!sameLiteral(after.value, target.value) && after.value !== undefined) {
     notes.push(`After this change ${target.option} is still ${describeLiteral(after.value)}, decided at ${where(config, after.winners)}.`);
-  } else if (after.winners.length === 0 && after.priority !== 'extraOptions' && target.nixosDefault && !sameLiteral(target.nixosDefault, target.value)) {
+  } else if (definitions.length > 0 && after.winners.length === 0 && after.priority !== 'extraOptions' && target.nixosDefault && !sameLiteral(target.nixosDefault, target.value)) {
     notes.push(`After this change no definition of ${target.option} counts, so NixOS uses its default, ${describeLiteral(target.nixosDefault)}.`);
   }
 
-  return { target, definitions, opaque, before, after, edits, notes, ...(refusal ? { refusal } : {}) };
+  return { target, definitions, opaque, before, after, edits, notes, confLines: lines, ...(refusal ? { refusal } : {}) };
 }
 
 /**
@@ -160,10 +181,10 @@ function refuseDuplicate(config: Configuration, target: OptionTarget, r: Resolut
 
 /** `plain`, `mkForce`, or `plain, inside mkForce around all of boot.kernel.sysctl`. */
 function describeLevel(r: Resolution): string {
-  const own = r.priority === PRIORITY.plain ? 'plain' : describePriority(r.priority);
+  const own = r.priority === PRIORITY.plain ? 'plain' : (r.how ?? describePriority(r.priority));
   if (r.setPriority === undefined || r.setPriority === PRIORITY.plain || r.winners.length === 0) return own;
   const set = submoduleOf(splitOption(r.winners[0]!.option))?.path.join('.') ?? 'the set';
-  return `${own}, inside ${describePriority(r.setPriority)} around all of ${set}`;
+  return `${own}, inside ${r.setHow ?? describePriority(r.setPriority)} around all of ${set}`;
 }
 
 /** What the whole-set wrappers around the option's set do, when there are any. */
@@ -181,7 +202,7 @@ function wholeSetNotes(config: Configuration, target: OptionTarget, scope: Scope
     const inside = d.setWrapper
       ? `inside the ${wrapperText(d.setWrapper.name, d.setPriority)} around all of ${set} (line ${d.setWrapper.line})`
       : `in a plain definition of ${set}`;
-    const level = before.setPriority === PRIORITY.plain ? 'plain' : describePriority(before.setPriority);
+    const level = before.setPriority === PRIORITY.plain ? 'plain' : (before.setHow ?? describePriority(before.setPriority));
     // Its own wrapper (`lib.mkForce 100`) counts only inside its set.
     const own = d.wrapper ? `${wrapperText(d.wrapper, d.priority)} ` : '';
     const changed = !sameLiteral(d.value, target.value) && d.source.kind !== 'computed' && d.source.editAt !== undefined && isInside(config.flakeDir, d.file)
@@ -273,8 +294,18 @@ function planMissing(config: Configuration, target: OptionTarget, edits: Map<str
 function insertBinding(text: string, set: Node, binding: string): TextEdit {
   const last = childNodes(set).filter((n) => n.kind === 'Binding' || n.kind === 'Inherit').at(-1);
   if (!last) {
+    // `{ }` → `{ x = 1; }`, `{}` → `{ x = 1; }`, and a set written over
+    // several lines gets the binding on its own line, indented one step in.
     const brace = set.end - 1;
-    return { start: brace, end: brace, text: `${binding} ` };
+    const before = text[brace - 1];
+    if (before === ' ' || before === '\t') return { start: brace, end: brace, text: `${binding} ` };
+    const lineStart = text.lastIndexOf('\n', brace - 1) + 1;
+    const indent = text.slice(lineStart, brace);
+    if (lineStart > set.start && /^[ \t]*$/.test(indent)) {
+      const eol = text[lineStart - 2] === '\r' ? '\r\n' : '\n';
+      return { start: lineStart, end: lineStart, text: `${indent}  ${binding}${eol}` };
+    }
+    return { start: brace, end: brace, text: ` ${binding} ` };
   }
   const lineStart = text.lastIndexOf('\n', last.start - 1) + 1;
   const indent = text.slice(lineStart, last.start);
@@ -319,11 +350,14 @@ interface PlannedEdits {
   edits: Map<string, TextEdit[]>;
   notes: string[];
   after: Resolution;
+  /** A definition that cannot be edited safely: nothing of the plan may be written. */
+  refusal?: string;
 }
 
 function planEdits(config: Configuration, definitions: Definition[], target: OptionTarget, wrap: boolean, scope: Scope): PlannedEdits {
   const edits = new Map<string, TextEdit[]>();
   const notes: string[] = [];
+  const refusals: string[] = [];
   const literal = formatLiteral(target.value);
   const candidates = definitions.map((def): Candidate => {
     if (sameLiteral(def.value, target.value)) return { def, value: def.value, priority: def.priority };
@@ -336,6 +370,11 @@ function planEdits(config: Configuration, definitions: Definition[], target: Opt
     const source = def.source;
     if (source.kind === 'computed') return manual(`\`${textOf(def, def.valueNode)}\` is computed, not written as a value`);
     if (!source.editAt) return manual(`\`${textOf(def, def.binding)}\` takes the value from elsewhere`);
+    const reader = readByNeighbours(def);
+    if (reader) {
+      refusals.push(refuseReadValue(config, target, def, reader));
+      return { def, value: def.value, priority: def.priority };
+    }
 
     const atDefinition = source.editAt === def.valueNode;
     // A value inside `nix.settings = lib.mkDefault { ... }` already has the
@@ -345,15 +384,63 @@ function planEdits(config: Configuration, definitions: Definition[], target: Opt
     edits.set(def.file, fileEdits);
     if (wrap && target.wrapPlainIn && atDefinition && isPlain) {
       const spelling = spellLibFunction(def.module, def.valueNode, target.wrapPlainIn);
+      if ('refused' in spelling) {
+        refusals.push(
+          `${at}: ${target.option} is to become ${target.wrapPlainIn} ${literal}, but ${spelling.refused}. ` +
+            `Rename that local binding, or write ${target.option} = lib.${target.wrapPlainIn} ${literal} there by hand ` +
+            `with nixpkgs' lib (the module's \`lib\` argument), then run again. Nothing was changed.`,
+        );
+        return { def, value: def.value, priority: def.priority };
+      }
       const call = `${spelling.text} ${literal}`;
       const text = needsParens(def.valueNode) ? `(${call})` : call;
       fileEdits.push(...spelling.edits, replaceWith(def.valueNode.start, def.valueNode.end, text));
-      return { def, value: target.value, priority: PRIORITY.default };
+      return { def, value: target.value, priority: PRIORITY.default, written: target.wrapPlainIn };
     }
     fileEdits.push(replaceWith(source.editAt.start, source.editAt.end, literal));
     return { def, value: target.value, priority: def.priority };
   });
-  return { edits, notes, after: resolve(candidates, scope) };
+  const refusal = refusals.length > 0 ? refusals.join('\n') : undefined;
+  return { edits, notes, after: resolve(candidates, scope), ...(refusal ? { refusal } : {}) };
+}
+
+/**
+ * An entry of a `rec` set that reads the definition: `cores = max-jobs - 1;`
+ * next to `max-jobs = 4;`. Changing max-jobs changes cores too, and wrapping
+ * it (`lib.mkDefault "auto"`) hands cores a priority wrapper, not a value,
+ * which does not evaluate. A careful person would not edit such a value
+ * without deciding what the readers should become, and that is a choice
+ * about the user's other settings: the plan is refused instead, with where
+ * and what to do by hand. (A name bound by `let` and read elsewhere is
+ * different: the definition is edited, the `let` left alone; see
+ * value-source.ts.)
+ */
+function readByNeighbours(def: Definition): { name: string; reader: Node } | undefined {
+  for (let entry: Node = def.binding, scope = entry.parent; scope; entry = scope, scope = scope.parent) {
+    const isRec = scope.kind === 'AttrSet' && childTokens(scope).some((t) => t.kind === 'kw_rec');
+    if (!isRec) continue;
+    const name = entry.kind === 'Binding'
+      ? attrNames(childNodes(entry)[0]!)[0]
+      : entry.kind === 'Inherit' && entry === def.binding ? splitOption(def.option).at(-1) : undefined;
+    if (name === undefined) continue;
+    const reader = childNodes(scope).find((other) => other !== entry && countUses(other, name) > 0);
+    if (reader) return { name, reader };
+  }
+  return undefined;
+}
+
+function refuseReadValue(config: Configuration, target: OptionTarget, def: Definition, found: { name: string; reader: Node }): string {
+  const at = `${shortPath(config, def.file)}:${def.line}`;
+  const readerAt = `${shortPath(config, def.file)}:${lineOf(def.tree, found.reader)}`;
+  return (
+    `${at}: \`${snippet(def, def.binding)}\` is in a \`rec\` set whose entry \`${snippet(def, found.reader)}\` (${readerAt}) reads \`${found.name}\`: ` +
+    `changing ${target.option} there would change that entry too (and writing it as a priority wrapper would stop it evaluating). ` +
+    `Write that entry's value out without \`${found.name}\` (or drop \`rec\`), then run again; or set ${target.option} to ${literal(target)} by hand. Nothing was changed.`
+  );
+}
+
+function literal(target: OptionTarget): string {
+  return formatLiteral(target.value);
 }
 
 /** Whether a function call written in place of `node` must be parenthesized. */
@@ -380,6 +467,8 @@ interface Candidate {
   def: Definition;
   value: NixLiteral | undefined;
   priority: number;
+  /** The wrapper that gives `priority` after the edit, when it is not the definition's own. */
+  written?: string;
 }
 
 /** What decides an option besides its own definitions. */
@@ -438,6 +527,12 @@ function resolve(candidates: Candidate[], scope: Scope): Resolution {
   if (live.length === 0) return { value: undefined, priority: undefined, winners: [], conflict: false, duplicate: false, setPriority, dropped };
   const priority = Math.min(...live.map((c) => c.priority));
   const winning = live.filter((c) => c.priority === priority);
+  const how = howWritten(winning.map((c) => ({ priority, wrapper: c.written ?? c.def.priorityWrapper })));
+  const setHow = setPriority === undefined
+    ? undefined
+    : howWritten([...scope.sets, ...candidates.map((c) => c.def)]
+      .filter((d) => d.setPriority === setPriority)
+      .map((d) => ({ priority: setPriority!, wrapper: d.setWrapper?.name })));
   const first = winning[0]!.value;
   const differ = winning.some((c) => c.value === undefined || !sameLiteral(c.value, first));
   const duplicate = Boolean(scope.submodule?.unique) && winning.length > 1;
@@ -449,6 +544,8 @@ function resolve(candidates: Candidate[], scope: Scope): Resolution {
     duplicate,
     setPriority,
     dropped,
+    ...(how ? { how } : {}),
+    ...(setHow ? { setHow } : {}),
   };
 }
 
@@ -457,10 +554,10 @@ function resolve(candidates: Candidate[], scope: Scope): Resolution {
  * "a plain definition inside mkForce around all of boot.kernel.sysctl".
  */
 export function describeResolutionPriority(r: Resolution): string {
-  const own = describePriority(r.priority);
+  const own = r.how ?? describePriority(r.priority);
   if (r.setPriority === undefined || r.setPriority === PRIORITY.plain || r.winners.length === 0) return own;
   const set = submoduleOf(splitOption(r.winners[0]!.option))?.path.join('.') ?? 'the set';
-  const around = `${describePriority(r.setPriority)} around all of ${set}`;
+  const around = `${r.setHow ?? describePriority(r.setPriority)} around all of ${set}`;
   return r.priority === PRIORITY.plain ? around : `${own} inside ${around}`;
 }
 
@@ -474,12 +571,56 @@ export function describeResolution(r: Resolution, target: Pick<OptionTarget, 'ni
   return `${describeLiteral(r.value)} via ${describeResolutionPriority(r)}`;
 }
 
+/**
+ * A priority as it was written: `mkOverride 50` stays so (only `mkForce`
+ * written as such is "mkForce"), a wrapper without its own name for the
+ * number says both.
+ */
+export function writtenPriority(priority: number, wrapper: string | undefined): string {
+  switch (wrapper) {
+    case undefined:
+      return describePriority(priority);
+    case 'mkForce':
+    case 'mkDefault':
+      return wrapper;
+    case 'mkOverride':
+      return `mkOverride ${priority}`;
+    default:
+      return `${wrapper} (priority ${priority})`;
+  }
+}
+
+/** How the given candidates write their priority, each way once. */
+function howWritten(items: { priority: number; wrapper: string | undefined }[]): string | undefined {
+  const ways = [...new Set(items.map((i) => writtenPriority(i.priority, i.wrapper)))];
+  return ways.length === 0 ? undefined : ways.join(' and ');
+}
+
 export function describePriority(priority: Resolution['priority']): string {
   if (priority === 'extraOptions') return 'a nix.extraOptions line (appended to nix.conf, so it wins)';
   if (priority === PRIORITY.default) return 'mkDefault';
   if (priority === PRIORITY.force) return 'mkForce';
   if (priority === PRIORITY.plain) return 'a plain definition';
   return priority === undefined ? 'no definition' : `mkOverride ${priority}`;
+}
+
+/**
+ * The places that set the option, as counted for the user: "2 definitions
+ * (a.nix:3, b.nix:7) and 1 nix.extraOptions line (nix.nix:5)".
+ */
+export function describeSites(config: Configuration, plan: Pick<OptionPlan, 'definitions' | 'confLines'>, inParens = false): string {
+  const parts: [string, string][] = [];
+  const count = plan.definitions.length;
+  if (count > 0 || plan.confLines.length === 0) {
+    parts.push([`${count} definition${count === 1 ? '' : 's'}`, where(config, plan.definitions)]);
+  }
+  const lines = plan.confLines.length;
+  if (lines > 0) {
+    const at = plan.confLines.map((l) => `${shortPath(config, l.definition.file)}:${l.line}`).join(', ');
+    parts.push([`${lines} nix.extraOptions line${lines === 1 ? '' : 's'}`, at]);
+  }
+  // Inside parentheses already: "2 definitions: a.nix:3, b.nix:7; 1 nix.extraOptions line: nix.nix:5".
+  return inParens ? parts.map(([what, at]) => `${what}: ${at}`).join('; ') : parts.map(([what, at]) => `${what} (${at})`).join(' and ');
 }
 
 export function where(config: Configuration, definitions: Definition[]): string {

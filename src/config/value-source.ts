@@ -37,7 +37,10 @@ export function traceValue(valueNode: Node): ValueSource {
 
   const value = literalValue(binding.value);
   const uses = countUses(binding.scope, name);
-  if (value && uses === 1) return { kind: 'let', name, value, editAt: stripParens(binding.value), uses };
+  // A `rec` set's entry is an attribute too (nix.settings.jobs): changing it
+  // would change that attribute, so the definition is edited instead.
+  const inRecSet = binding.scope.kind === 'AttrSet';
+  if (value && uses === 1 && !inRecSet) return { kind: 'let', name, value, editAt: stripParens(binding.value), uses };
   return { kind: 'let', name, value, editAt: editDefinition, uses };
 }
 

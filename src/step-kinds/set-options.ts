@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 
 import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
-import { describeResolution, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
+import { describeResolution, describeSites, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { formatLiteral } from '../nix/query.js';
 import { parseBuffer } from '../config/parse-file.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
@@ -67,18 +67,17 @@ function explainResolution(config: Configuration, option: string, plan: OptionPl
   const { before, after } = plan;
   const count = plan.definitions.length;
   if (count === 0 && before.priority !== 'extraOptions') {
-    const unread = config.unfollowed.some((u) => u.kind === 'computed');
-    return `${option}: not defined by any module${unread ? ' that was read' : ''}`;
+    const unread = config.unfollowed.some((u) => u.kind === 'computed') || plan.opaque.length > 0;
+    return `${option}: not defined by any module${unread ? ' that tune-wizard could read (see below)' : ''}`;
   }
   const state = (r: OptionPlan['before']): string => describeResolution(r, plan.target);
-  const plural = count === 1 ? 'definition' : 'definitions';
   if (plan.edits.size === 0 && !before.conflict && reaches(before, plan.target)) {
-    return `${option}: already ${state(before)} (${count} ${plural}: ${where(config, plan.definitions)})`;
+    return `${option}: already ${state(before)} (${describeSites(config, plan, true)})`;
   }
   if (plan.edits.size === 0 && !before.conflict) {
-    return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}; not changed by this step`;
+    return `${option}: ${describeSites(config, plan)}; now ${state(before)}; not changed by this step`;
   }
-  return `${option}: ${count} ${plural} (${where(config, plan.definitions)}); now ${state(before)}, after ${state(after)}`;
+  return `${option}: ${describeSites(config, plan)}; now ${state(before)}, after ${state(after)}`;
 }
 
 /**
