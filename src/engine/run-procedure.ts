@@ -34,7 +34,7 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
       ctx.ui.info(`not read (outside this flake): ${item.text} (${where})`);
     } else {
       // Part of the host's own configuration, maybe its tuning: say it loudly.
-      ctx.ui.warn(`${where}: \`${item.text}\` is not read: ${item.reason}. tune-wizard does not evaluate Nix, so what it sets is neither checked nor changed; write the path out to have it read.`);
+      ctx.ui.warn(`${where}: \`${item.text}\` is not read: ${item.reason}. tune-wizard does not evaluate Nix, so what it sets is neither checked nor changed: check it by hand, or write it out plainly (a path or a set) to have it read.`);
     }
   }
 
