@@ -69,7 +69,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   const missing = await findMissingCommand(ctx);
 
   if (command.noRebuild || missing) {
-    const why = missing ? `not rebuilt: ${missingCommandMessage(missing, false).replace(/\.$/, '')}` : 'not rebuilt (--no-rebuild)';
+    const why = missing ? `not rebuilt because ${missingCommandMessage(missing, false).replace(/\.$/, '')}` : 'not rebuilt (--no-rebuild)';
     await journal.recordRebuild('skipped', rebuildCommand(ctx));
     await journal.finish('done', ExitCode.ok);
     ui.print(`Restored ${describe(result, flakeDir)}; ${why}. Next: ${shown}`);

@@ -301,6 +301,18 @@ describe('a missing command', () => {
   });
 });
 
+describe('undo with a missing command', () => {
+  it('restores the files and says what to do for the missing nixos-rebuild, without --no-rebuild advice', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'zram']);
+
+    const run = await runCli(sandbox, ['undo', '--yes'], { PATH: '/usr/bin:/bin' });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Restored modules/system/memory.nix; not rebuilt because nixos-rebuild is not on PATH: run this on the NixOS machine. Next: ');
+  });
+});
+
 describe('bad input', () => {
   it('refuses to run without a terminal and without --yes (exit 2)', async () => {
     sandbox = makeSandbox('tuned');
