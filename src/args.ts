@@ -53,13 +53,16 @@ Commands
   undo        put back the files of the last run (or RUN), then offer the rebuild
 
 Options
-  --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname)
+  --flake DIR[#HOST]   the flake to edit (default: /etc/nixos, host from hostname);
+                       DIR/flake.nix works too; flake URLs (github:, path:) do not
   -y, --yes            apply every step without asking (for scripts)
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE (default: ${DEFAULT_HEADROOM})
-  --reason TEXT        disable: why, for the note on the commented line
+  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE
+                       (default: ${DEFAULT_HEADROOM}; 0: no minimum)
+  --reason TEXT        disable: why, for the note on the commented line (default note:
+                       "DISABLED by tune-wizard (DATE)")
   --force              undo: overwrite files that were edited since the run
   --json               check, recommend: print the result as JSON on stdout
   --apply              recommend: write the suggestions (shown as diffs, asked for)
@@ -68,7 +71,8 @@ Options
                        (default: sudo, none when already root; the build runs as you)
   --stop-below LIMIT   stop the build when free memory + usable swap fall under LIMIT,
                        a size (2G) or a share of RAM (5%) (default: 5%, or just above
-                       the line of a running earlyoom or systemd-oomd)
+                       the line of a running earlyoom or systemd-oomd); must be under
+                       RAM + swap
   -q, --quiet          write the build's output to a log file (path printed), not the terminal
   --sysroot DIR        read /proc, /sys and /etc under DIR (tests, demos, a mounted system)
   -h, --help           show this help
@@ -88,8 +92,9 @@ offers to undo it first; with --yes it stops (exit 1) and asks you to run
 
 Exit codes
   0    done, or nothing to do (check: every item passed)
-  1    error (a file that does not parse, a check after the rebuild failed, ...; check: an item failed)
-  2    usage: a bad flag, or no terminal to ask on and no --yes
+  1    error (a file that does not parse, no flake or host at --flake, a missing
+       nixos-rebuild or sudo, a check after the rebuild failed, ...; check: an item failed)
+  2    usage: a bad flag or value, or no terminal to ask on and no --yes
   3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
   5    the watchdog stopped the build before memory ran out; the files were restored
@@ -132,9 +137,12 @@ export function parseCli(fullArgv: string[]): CliArgs {
       },
     });
   } catch (error) {
-    throw new UsageError(`${describeParseError(error as NodeJS.ErrnoException)}. See tune-wizard --help.`);
+    throw new UsageError(describeParseError(error as NodeJS.ErrnoException, argv));
   }
   const { values, positionals } = parsed;
+  if (values['stop-below'] !== undefined && /^\s*-/.test(values['stop-below'])) {
+    throw new UsageError(`--stop-below needs ${FLAG_VALUES['stop-below']}; negative sizes are not allowed.`);
+  }
   const [flake, host] = splitFlake(values.flake ?? '/etc/nixos');
   const base = {
     moduleName: undefined,
@@ -161,6 +169,9 @@ export function parseCli(fullArgv: string[]): CliArgs {
   if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
   if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
   if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
+  if (values.reason !== undefined && values.reason.trim() === '') {
+    throw new UsageError('--reason is empty: write why, such as --reason "OOM during rustc", or leave --reason out for the note "DISABLED by tune-wizard (DATE)".');
+  }
   if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
     throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
   }
@@ -178,7 +189,11 @@ export function parseCli(fullArgv: string[]): CliArgs {
     if (rest.length !== 1) {
       throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
     }
-    return { ...base, command, moduleName: rest[0] };
+    const name = rest[0]!;
+    if (name.trim() === '') {
+      throw new UsageError(`${command}: the module name is empty; write unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+    }
+    return { ...base, command, moduleName: name };
   }
   if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
     throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
@@ -213,19 +228,63 @@ function parseReportCommand(
   return { ...base, command };
 }
 
-/** node's own messages suggest `--` for values, which here means nixos-rebuild's. */
-function describeParseError(error: NodeJS.ErrnoException): string {
-  const option = /'(-[^']*)'/.exec(error.message)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
-  return error.message.split('\n')[0]!.replace(/\.$/, '');
+/** What each flag that takes a value wants, for the messages below. */
+const FLAG_VALUES: Record<string, string> = {
+  flake: 'a flake directory and host such as ~/nixos#kernelcore',
+  only: 'a comma-separated list of cpu, zram, swappiness',
+  'min-headroom': 'a size such as 8G',
+  reason: 'one line of text, in quotes',
+  sysroot: 'a directory',
+  mode: 'one of switch, boot, test, build',
+  elevate: 'one of sudo, doas, run0, none',
+  'stop-below': 'a size such as 1G or a share of RAM such as 5%',
+};
+
+/**
+ * node's parseArgs errors, in our words: which flag, and what to write.
+ * (Its own messages suggest `--`, which here means nixos-rebuild's args.)
+ */
+function describeParseError(error: NodeJS.ErrnoException, argv: string[]): string {
+  const quoted = /'(-[^' ,]*)/.exec(error.message)?.[1];
+  const long = /'(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1];
+  const name = long?.slice(2);
+  const help = 'See tune-wizard --help.';
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${quoted ?? '(unreadable)'}. ${help}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && name) {
+    const wants = FLAG_VALUES[name];
+    if (!wants) return `--${name} takes no value; write just --${name}. ${help}`;
+    if (/argument missing/.test(error.message)) return `--${name} needs a value: ${wants}. ${help}`;
+    const next = argv[argv.indexOf(`--${name}`) + 1] ?? '';
+    if (/^-\d/.test(next)) {
+      return SIZE_FLAGS.has(name)
+        ? `--${name} needs ${wants}; negative sizes are not allowed.`
+        : `--${name} ${next}: write ${wants}.`;
+    }
+    return `--${name} needs a value (${wants}), but ${next} follows it, which is an option. Write --${name} VALUE, or --${name}=${next} if the value really starts with "-".`;
+  }
+  return `${error.message.split('\n')[0]!.replace(/\.$/, '')}. ${help}`;
 }
 
+const SIZE_FLAGS = new Set(['min-headroom', 'stop-below']);
+
+/**
+ * --flake DIR, DIR#HOST or #HOST. Only a local directory can be edited, so
+ * flake URLs are refused with what to write instead.
+ */
 function splitFlake(value: string): [string, string | undefined] {
-  const hash = value.lastIndexOf('#');
-  if (hash === -1) return [value, undefined];
-  const host = value.slice(hash + 1);
+  if (value.trim() === '') throw new UsageError('--flake is empty; write --flake DIR#HOST, such as --flake ~/nixos#kernelcore.');
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value)?.[1];
+  if (scheme) {
+    const rest = value.slice(scheme.length + 1);
+    const instead = scheme === 'path' ? `write the directory itself: --flake ${rest.replace(/\?[^#]*/, '')}` : 'point it at a local checkout: --flake DIR#HOST';
+    throw new UsageError(`--flake ${value}: tune-wizard edits files, so it needs a local flake directory, not a ${scheme}: URL; ${instead}.`);
+  }
+  const parts = value.split('#');
+  if (parts.length > 2) throw new UsageError(`--flake ${value}: more than one #; write --flake DIR#HOST with a single #.`);
+  if (parts.length === 1) return [value, undefined];
+  const host = parts[1]!;
   if (host === '') throw new UsageError(`--flake ${value}: the host after # is empty; write --flake DIR#HOST or leave out #.`);
-  return [value.slice(0, hash) || '.', host];
+  return [parts[0] || '.', host];
 }
 
 function parseOnly(value: string | undefined): Set<string> | undefined {
@@ -238,10 +297,12 @@ function parseOnly(value: string | undefined): Set<string> | undefined {
   return new Set(groups);
 }
 
+/** 0 is a size too: no headroom required (the gate and the warning are off). */
 function parseHeadroom(value: string): number {
+  if (/^\s*-/.test(value)) throw new UsageError('--min-headroom needs a size such as 8G; negative sizes are not allowed.');
   const bytes = parseSize(value);
-  if (bytes === undefined || bytes <= 0) {
-    throw new UsageError(`--min-headroom ${value}: write a size such as 8G, 512M or 10GiB.`);
+  if (bytes === undefined) {
+    throw new UsageError(`--min-headroom ${value}: write a size such as 8G, 512M or 10GiB (0 for no minimum).`);
   }
   return bytes;
 }

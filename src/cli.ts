@@ -13,7 +13,7 @@ import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
 import { createRunContext } from './engine/context.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
-import { findMissingCommand } from './engine/rebuild.js';
+import { findMissingCommand, missingCommandMessage } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
 import type { Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
@@ -23,6 +23,7 @@ import { findStateDir } from './journal/state-dir.js';
 import { processRunner } from './system/command-runner.js';
 import { localDate } from './system/local-time.js';
 import { Sysroot } from './system/sysroot.js';
+import { formatBytes } from './system/units.js';
 import { Workspace } from './system/workspace.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -54,23 +55,46 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
-  const interactive = processStreams.isTerminal;
   const onlyReads = args.command === 'check' || (args.command === 'recommend' && !args.apply);
-  if (!args.yes && !args.dryRun && !interactive && !onlyReads) {
-    throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
-  }
-  const prompter = args.yes ? applyAll : terminalPrompter;
+  const sysroot = new Sysroot(path.resolve(args.sysroot));
+  if (args.rebuild.stopBelow?.kind === 'bytes' && !onlyReads) await requireReachableStopLine(sysroot, args.rebuild.stopBelow);
+
+  // What was asked for must exist before the missing terminal is worth a word.
   if (args.command === 'undo') {
     const stateDir = findStateDir(process.env);
+    const { chooseUndoTarget } = await import('./journal/undo-target.js');
+    const { listRuns } = await import('./journal/run-journal.js');
+    const choice = chooseUndoTarget(await listRuns(stateDir), args.runId);
+    if ('nothing' in choice) {
+      ui.print(choice.nothing);
+      return ExitCode.ok;
+    }
+    const prompter = choosePrompter(args, onlyReads);
     const { runUndoCommand } = await import('./journal/undo-command.js');
     return runUndoCommand({ ...args, stateDir, ui, prompter, runner: processRunner });
   }
 
-  const sysroot = new Sysroot(path.resolve(args.sysroot));
-  const flakeDir = path.resolve(args.flake);
-  await requireFlake(flakeDir);
+  const flakeDir = await findFlakeDir(args.flake);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();
-  const setup = { flakeDir, host, sysroot, prompter };
+  try {
+    await requireHost(flakeDir, host);
+    const prompter = choosePrompter(args, onlyReads);
+    return await runInFlake(args, ui, { flakeDir, host, sysroot, prompter }, onlyReads);
+  } catch (error) {
+    if (error instanceof UserError) error.message = inFlakeTerms(error.message, flakeDir);
+    throw error;
+  }
+}
+
+function choosePrompter(args: CliArgs, onlyReads: boolean): Prompter {
+  if (!args.yes && !args.dryRun && !processStreams.isTerminal && !onlyReads) {
+    throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
+  }
+  return args.yes ? applyAll : terminalPrompter;
+}
+
+async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>, onlyReads: boolean): Promise<number> {
+  const { flakeDir, host } = setup;
 
   if (onlyReads) {
     const ctx = await makeContext(args, ui, { ...setup, workspace: new Workspace(true) }, new AbortController().signal);
@@ -89,7 +113,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     flakeRealPath,
     host,
     ui,
-    prompter,
+    prompter: setup.prompter,
     yes: args.yes,
   });
   const workspace = new Workspace(args.dryRun, run?.journal);
@@ -168,22 +192,64 @@ async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedur
   const importPath = knownModules[args.moduleName!] ?? args.moduleName!;
   const { findEarlierComment } = await import('./journal/earlier-comment.js');
   const earlier = args.reason === undefined ? await findEarlierComment(findStateDir(process.env), ctx.flakeDir, importPath) : undefined;
-  return disable(args.moduleName!, args.reason ?? 'disabled with tune-wizard', today, earlier);
+  return disable(args.moduleName!, args.reason, today, earlier);
 }
 
-async function requireFlake(dir: string): Promise<void> {
-  const info = await stat(path.join(dir, 'flake.nix')).catch(() => undefined);
-  if (!info?.isFile()) {
-    throw new UserError(`${dir}: no flake.nix here. Point --flake at your configuration's flake directory.`);
+/**
+ * The flake directory --flake names. A path to the flake.nix itself is
+ * taken as its directory: that is what a careful user may well type.
+ */
+async function findFlakeDir(given: string): Promise<string> {
+  const resolved = path.resolve(given);
+  const info = await stat(resolved).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    const why = info.code === 'ENOENT' ? 'no such directory' : info.code === 'EACCES' ? 'permission denied' : info.message;
+    throw new UserError(`--flake ${given}: ${why}. Point --flake at your configuration's flake directory (the one holding flake.nix).`);
   }
+  if (info.isFile()) {
+    if (path.basename(resolved) === 'flake.nix') return path.dirname(resolved);
+    throw new UserError(`--flake ${given} is a file, not a flake directory. Point --flake at the directory holding flake.nix.`);
+  }
+  const flakeFile = await stat(path.join(resolved, 'flake.nix')).catch(() => undefined);
+  if (!flakeFile?.isFile()) {
+    throw new UserError(`${resolved}: no flake.nix here. Point --flake at your configuration's flake directory.`);
+  }
+  return resolved;
+}
+
+/** The host must be in flake.nix: read only that file, before anything else is asked or taken. */
+async function requireHost(flakeDir: string, host: string): Promise<void> {
+  const [{ parseFile }, { findHost }] = await Promise.all([import('./config/parse-file.js'), import('./config/host-call.js')]);
+  findHost(await parseFile(new Workspace(true), path.join(flakeDir, 'flake.nix')), host);
+}
+
+/**
+ * The watchdog stops the build when free memory + usable swap fall under
+ * --stop-below; a line at or above RAM + swap would stop it at once.
+ */
+async function requireReachableStopLine(sysroot: Sysroot, stopBelow: { bytes: number; text: string }): Promise<void> {
+  const mem = await sysroot.memInfo().catch(() => undefined);
+  if (!mem) return;
+  const most = mem.memTotal + mem.swapTotal;
+  if (stopBelow.bytes < most) return;
+  throw new UsageError(
+    `--stop-below ${stopBelow.text} is at or above this machine's RAM + swap (${formatBytes(mem.memTotal)} + ${formatBytes(mem.swapTotal)}), so the build would be stopped at once; write a smaller size such as 1G, or a share of RAM such as 5%.`,
+  );
+}
+
+/** Files inside the flake are named as the steps name them: relative to it. */
+function inFlakeTerms(message: string, flakeDir: string): string {
+  const prefix = flakeDir.endsWith(path.sep) ? flakeDir : `${flakeDir}${path.sep}`;
+  const [first, ...rest] = message.split(prefix);
+  let out = first!;
+  for (const part of rest) out += (/(^|[\s`'"(])$/.test(out) ? '' : prefix) + part;
+  return out;
 }
 
 /** The rebuild's commands must exist before any file is touched. */
 async function requireCommands(ctx: RunContext): Promise<void> {
   const missing = await findMissingCommand(ctx);
-  if (missing) {
-    throw new UserError(`${missing} is not on PATH; nothing was changed. Run this on the NixOS machine, or pass --no-rebuild to only edit the files.`);
-  }
+  if (missing) throw new UserError(`${missingCommandMessage(missing)} Nothing was changed.`);
 }
 
 function readVersion(): string {

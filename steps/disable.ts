@@ -7,10 +7,19 @@ import { commentOutImport } from '../src/step-kinds/set-options.js';
 import { knownModules } from './reenable.js';
 
 /**
+ * The note on the commented line: `DISABLED: REASON (DATE)` with --reason,
+ * else `DISABLED by tune-wizard (DATE)`. reenable recognises both, and the
+ * older `DISABLED: disabled with tune-wizard (DATE)`, by their `DISABLED`.
+ */
+export function disabledNote(reason: string | undefined, today: string): string {
+  return reason === undefined ? `DISABLED by tune-wizard (${today})` : `DISABLED: ${reason.trim()} (${today})`;
+}
+
+/**
  * `earlier` is the exact line a previous reenable removed, when the journal
  * has it: disabling again then gives back the very same bytes.
  */
-export function disable(name: string, reason: string, today: string, earlier?: string): Procedure {
+export function disable(name: string, reason: string | undefined, today: string, earlier?: string): Procedure {
   const importPath = knownModules[name] ?? name;
   return {
     name: 'disable',
@@ -19,7 +28,7 @@ export function disable(name: string, reason: string, today: string, earlier?: s
       commentOutImport({
         title: `Comment out ${importPath} in flake.nix`,
         importPath,
-        comment: earlier ? { exact: earlier } : { note: `DISABLED: ${reason} (${today})` },
+        comment: { note: disabledNote(reason, today), exact: earlier },
       }),
       rebuild({ title: 'Rebuild and switch', watchMemory: false }),
       verify('the new generation is running', newGenerationRunning()),

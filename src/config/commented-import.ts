@@ -8,7 +8,7 @@ import { lineOf, stripParens } from '../nix/query.js';
 import { LineIndex, Lexer } from '../nix/lexer.js';
 import { parseByteString } from '../nix/parser.js';
 import { childNodes, isToken, toByteString, type Node, type Token } from '../nix/syntax.js';
-import { otherHostsUsing, type Configuration } from './module-graph.js';
+import { otherHostsUsing, shortPath, type Configuration } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
 
 export interface CommentedImport {
@@ -48,14 +48,15 @@ export function findImport(config: Configuration, importPath: string): ImportSta
       if (!parsed || !samePath(config, parsed.importText, wanted)) continue;
       if (!startsItsLine(tree.text, element.start)) continue;
       if (insideCommentedBlock(list, element)) continue;
+      const restored = restoreLine(element.text)!;
       matches.push({
         file: config.flakeFile,
         line: tree.position(element.start).line,
         comment: element,
         importText: parsed.importText,
         list,
-        note: parsed.note,
-        edit: { start: element.start, end: element.end, text: parsed.importText },
+        note: restored.note,
+        edit: { start: element.start, end: element.end, text: restored.text },
       });
     }
   }
@@ -63,10 +64,10 @@ export function findImport(config: Configuration, importPath: string): ImportSta
   if (matches.length === 1) return { state: 'commented', found: matches[0]! };
   if (matches.length > 1) {
     const lines = matches.map((m) => m.line).join(' and ');
-    throw new UserError(`${config.flakeFile}: ${importPath} is commented out on lines ${lines}; keep one and run again.`);
+    throw new UserError(`${shortPath(config, config.flakeFile)}: ${importPath} is commented out on lines ${lines}; keep one and run again.`);
   }
   throw new UserError(
-    `${config.flakeFile}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
+    `${shortPath(config, config.flakeFile)}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
   );
 }
 
@@ -80,26 +81,61 @@ export function requireOwnList(config: Configuration, list: Node, line: number, 
   if (others.length === 0) return;
   const hosts = others.map((h) => `nixosConfigurations.${h}`).join(', ');
   throw new UserError(
-    `${config.flakeFile}:${line}: this line is in a list that ${hosts} also ${others.length === 1 ? 'uses' : 'use'}; ${change} would change ${others.length === 1 ? 'that host' : 'those hosts'} too. ` +
+    `${shortPath(config, config.flakeFile)}:${line}: this line is in a list that ${hosts} also ${others.length === 1 ? 'uses' : 'use'}; ${change} would change ${others.length === 1 ? 'that host' : 'those hosts'} too. ` +
       `Move the line into a list only ${config.host} uses (its own modules, or the arguments of its helper call) and run again. Nothing was changed.`,
   );
 }
 
 /**
  * The edit that comments an active import out again: `./x` becomes
- * `# ./x # NOTE`. The import must be alone on its line, as reenable leaves it.
+ * `# ./x # NOTE`, and `./x # why` becomes `# ./x # why # NOTE`, which
+ * reenable turns back into `./x # why` byte for byte. The import must start
+ * its line, with at most a `#` comment after it.
+ *
+ * `exact`: the line a reenable removed (from the journal); it is written
+ * instead of the note when uncommenting it gives back the line as it is now.
  */
-export function commentOutEdit(config: Configuration, item: Node, comment: { note: string } | { exact: string }): TextEdit {
+export function commentOutEdit(
+  config: Configuration,
+  item: Node,
+  comment: { note: string; exact?: string },
+): TextEdit & { asBefore: boolean } {
   const text = config.flakeTree.text;
   const lineEnd = text.indexOf('\n', item.end);
   const rest = text.slice(item.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
-  if (!startsItsLine(text, item.start) || rest.trim() !== '') {
+  if (!startsItsLine(text, item.start) || !(rest.trim() === '' || rest.trimStart().startsWith('#'))) {
     throw new UserError(
-      `${config.flakeFile}:${lineOf(config.flakeTree, item)}: the import shares its line with other code; comment it out by hand.`,
+      `${shortPath(config, config.flakeFile)}:${lineOf(config.flakeTree, item)}: the import shares its line with other code; put it on a line of its own (a trailing # comment may stay) and run again. Nothing was changed.`,
     );
   }
-  const line = 'exact' in comment ? toByteString(comment.exact) : `# ${text.slice(item.start, item.end)} # ${toByteString(comment.note)}`;
-  return { start: item.start, end: item.end, text: line };
+  const trailing = rest.trim() === '' ? '' : rest;
+  const current = text.slice(item.start, item.end) + trailing;
+  const end = item.end + trailing.length;
+  if (comment.exact !== undefined) {
+    const exact = toByteString(comment.exact);
+    if (restoreLine(exact)?.text === current) return { start: item.start, end, text: exact, asBefore: true };
+  }
+  return { start: item.start, end, text: `# ${current} # ${toByteString(comment.note)}`, asBefore: false };
+}
+
+/**
+ * What reenable writes for a commented-out import: the import, plus the
+ * user's own trailing comment when a `# DISABLED` note follows it (the line
+ * disable wrote); the note (the DISABLED part, or any other note) goes.
+ */
+function restoreLine(commentText: string): { text: string; note: string | undefined } | undefined {
+  const parsed = parseImportComment(commentText);
+  if (!parsed) return undefined;
+  const body = commentText.slice(1);
+  const after = body.indexOf(parsed.importText) + parsed.importText.length;
+  const marker = body.lastIndexOf(' # DISABLED');
+  if (marker > after) {
+    const kept = body.slice(after, marker);
+    if (kept.trimStart().startsWith('#')) {
+      return { text: parsed.importText + kept, note: body.slice(marker + 3).trim() };
+    }
+  }
+  return { text: parsed.importText, note: parsed.note };
 }
 
 /**

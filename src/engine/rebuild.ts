@@ -2,6 +2,7 @@
 // run, --no-rebuild), then hands over to the watched runner in
 // src/rebuild/ (loaded only when a rebuild really runs).
 import { planCommands } from '../rebuild/rebuild-commands.js';
+import { shellCommand } from './shell-words.js';
 import type { RebuildStep, RunContext } from './types.js';
 
 export interface RebuildOutcome {
@@ -19,16 +20,31 @@ export function rebuildCommand(ctx: RunContext): string[] {
 
 /** The first command the rebuild needs (elevation tool, nixos-rebuild) that is not on PATH. */
 export async function findMissingCommand(ctx: RunContext): Promise<string | undefined> {
-  for (const word of rebuildCommand(ctx).filter((w) => ['sudo', 'doas', 'run0', 'nixos-rebuild'].includes(w))) {
+  for (const word of rebuildCommand(ctx).filter((w) => [...ELEVATION_TOOLS, 'nixos-rebuild'].includes(w))) {
     if (!(await ctx.runner.find(word))) return word;
   }
   return undefined;
 }
 
+const ELEVATION_TOOLS = ['sudo', 'doas', 'run0'];
+
+/**
+ * What to do about a missing command, by which one it is: nixos-rebuild
+ * means this is not the NixOS machine; an elevation tool can be swapped.
+ * `canSkipRebuild`: whether --no-rebuild would help (not after undo).
+ */
+export function missingCommandMessage(command: string, canSkipRebuild = true): string {
+  if (ELEVATION_TOOLS.includes(command)) {
+    const others = ELEVATION_TOOLS.filter((t) => t !== command).map((t) => `--elevate ${t}`).join(' or ');
+    return `${command} is not on PATH, and the switch needs it to run as root: pass ${others} to use another tool, run tune-wizard as root, or install ${command}.`;
+  }
+  return `${command} is not on PATH: run this on the NixOS machine${canSkipRebuild ? ', or pass --no-rebuild to only edit the files' : ''}.`;
+}
+
 export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<RebuildOutcome> {
   const command = rebuildCommand(ctx);
   const commands = planCommands(ctx);
-  const shown = commands.final ? `${commands.build.join(' ')}, then ${command.join(' ')}` : command.join(' ');
+  const shown = commands.final ? `${shellCommand(commands.build)}, then ${shellCommand(command)}` : shellCommand(command);
   const outcome: RebuildOutcome = { status: 'skipped', command, lowestHeadroom: undefined };
 
   if (ctx.workspace.changes().length === 0) {
@@ -40,7 +56,7 @@ export async function runRebuild(step: RebuildStep, ctx: RunContext): Promise<Re
     return outcome;
   }
   if (ctx.options.noRebuild) {
-    ctx.ui.skipped(`--no-rebuild: run it yourself: ${command.join(' ')}`);
+    ctx.ui.skipped(`--no-rebuild: run it yourself: ${shellCommand(command)}`);
     return outcome;
   }
 

@@ -10,6 +10,7 @@ import { AbortError, AfterSwitchError, GateError, RebuildError, UserError, Watch
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
 import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
+import { shellCommand } from './shell-words.js';
 import type { CheckResult, EditStep, Procedure, RunContext, Step } from './types.js';
 
 export interface RunSummary {
@@ -183,5 +184,5 @@ function printOutcome(ctx: RunContext, summary: RunSummary): void {
     ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; built (--mode ${ctx.options.rebuild.mode}), not running yet, so not checked.`);
     return;
   }
-  ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${rebuildCommand(ctx).join(' ')}`);
+  ctx.ui.print(`Changed ${describeFiles(ctx, changed)}; not rebuilt. Next: ${shellCommand(rebuildCommand(ctx))}`);
 }

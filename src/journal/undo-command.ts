@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import { createRunContext } from '../engine/context.js';
 import type { Prompter } from '../engine/prompt.js';
-import { findMissingCommand, rebuildCommand, runRebuild } from '../engine/rebuild.js';
+import { findMissingCommand, missingCommandMessage, rebuildCommand, runRebuild } from '../engine/rebuild.js';
+import { shellCommand } from '../engine/shell-words.js';
 import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { RunContext } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
@@ -64,11 +65,11 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   const { journal } = result;
   const { ui } = command;
   const ctx = rebuildContext(command, result, flakeDir, host);
-  const shown = rebuildCommand(ctx).join(' ');
+  const shown = shellCommand(rebuildCommand(ctx));
   const missing = await findMissingCommand(ctx);
 
   if (command.noRebuild || missing) {
-    const why = missing ? `${missing} is not on PATH, so it was not rebuilt` : 'not rebuilt (--no-rebuild)';
+    const why = missing ? `not rebuilt because ${missingCommandMessage(missing, false).replace(/\.$/, '')}` : 'not rebuilt (--no-rebuild)';
     await journal.recordRebuild('skipped', rebuildCommand(ctx));
     await journal.finish('done', ExitCode.ok);
     ui.print(`Restored ${describe(result, flakeDir)}; ${why}. Next: ${shown}`);

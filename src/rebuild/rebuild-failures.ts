@@ -1,6 +1,7 @@
 // The messages for a rebuild that did not succeed: what ran, how it
 // ended, the tail of its output, the state the system is in, and what to
 // run next.
+import { shellCommand } from '../engine/shell-words.js';
 import type { RunContext } from '../engine/types.js';
 import { RebuildError, WatchdogError } from '../errors.js';
 import type { CommandResult } from '../system/command-runner.js';
@@ -22,7 +23,7 @@ export function buildFailure(command: string[], result: CommandResult, guardActi
   const tail = tailOf(result);
   const guard = guardAction ? ` Memory: ${guardAction}.` : '';
   return new RebuildError(
-    `\`${command.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. Fix the error and run again.`,
+    `\`${shellCommand(command)}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. Fix the error and run again.`,
   );
 }
 
@@ -34,7 +35,7 @@ export async function finalFailure(ctx: RunContext, commands: RebuildCommands, r
     ? 'The system is partly switched: /run/current-system points at the new generation.'
     : 'The system may be partly switched.';
   return new RebuildError(
-    `The build succeeded, but \`${commands.final!.join(' ')}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}. ${state} Check \`systemctl --failed\`; ${rollbackAdvice(commands.mode, commands.elevation, moved)}.`,
+    `The build succeeded, but \`${shellCommand(commands.final!)}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}. ${state} Check \`systemctl --failed\`; ${rollbackAdvice(commands.mode, commands.elevation, moved)}.`,
   );
 }
 

@@ -8,8 +8,10 @@ import type { BuildPeak } from './build-history.js';
 export interface MachineFacts {
   memTotal: number;
   cpus: number;
-  /** zram is in use, or the configuration turns it on. */
-  hasZram: boolean;
+  /** A /dev/zram device is swap on the machine now (/proc/swaps). */
+  zramActive: boolean;
+  /** The configuration turns zram on (zramSwap.enable = true). */
+  zramConfigured: boolean;
   /** Measured compression ratio, when zram holds data. */
   zramRatio: number | undefined;
 }
@@ -17,7 +19,7 @@ export interface MachineFacts {
 export interface Suggestion {
   setting: 'max-jobs' | 'cores' | 'zram' | 'swappiness';
   value: number;
-  /** How the value reads in the table: "4", "50% of RAM". */
+  /** How the value reads in the table, with its unit: "4", "50% of RAM". */
   text: string;
   reason: string;
 }
@@ -102,12 +104,18 @@ function planZram(machine: MachineFacts): Suggestion {
   };
 }
 
+/** By the swap the machine has now: a zram the configuration only promises swaps nothing yet. */
 function planSwappiness(machine: MachineFacts): Suggestion {
-  if (machine.hasZram) {
-    const reason = 'Swapping to zram is cheaper than re-reading evicted files from disk; above 100 the kernel prefers it.';
+  if (machine.zramActive) {
+    const reason = 'zram is active: swapping to it is cheaper than re-reading evicted files from disk; above 100 the kernel prefers it.';
     return { setting: 'swappiness', value: 150, text: '150', reason };
   }
-  const reason = 'Swap here is on disk (or absent): keep the kernel default so build memory is not pushed to slow disk early.';
+  if (machine.zramConfigured) {
+    const reason =
+      'zram is configured but not active (no /dev/zram in /proc/swaps), so swap here is on disk or absent: keep the kernel default; once zram runs, recommend suggests 150.';
+    return { setting: 'swappiness', value: 60, text: '60', reason };
+  }
+  const reason = 'No zram: swap here is on disk (or absent): keep the kernel default so build memory is not pushed to slow disk early.';
   return { setting: 'swappiness', value: 60, text: '60', reason };
 }
 

@@ -5,9 +5,9 @@ import type { RecommendReport } from './recommend-command.js';
 
 export function renderRecommendTable(report: RecommendReport): string {
   const { machine, recommendation } = report;
-  const zram = machine.hasZram ? `zram${machine.zramRatio ? ` at ${machine.zramRatio.toFixed(1)}:1` : ''}` : 'no zram';
+  const zram = describeZram(machine);
   const header = ['SETTING', 'CONFIGURATION', 'SUGGESTED'];
-  const cells = recommendation.suggestions.map((s) => [SUGGESTION_OPTIONS[s.setting].option, report.current[s.setting], s.text]);
+  const cells = recommendation.suggestions.map((s) => [SUGGESTION_OPTIONS[s.setting].option, report.current[s.setting].text, s.text]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const row = (cols: string[]): string => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
 
@@ -25,6 +25,13 @@ export function renderRecommendTable(report: RecommendReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Active: a /dev/zram device in /proc/swaps; configured: zramSwap.enable in the flake. */
+function describeZram(machine: RecommendReport['machine']): string {
+  const ratio = machine.zramRatio ? ` at ${machine.zramRatio.toFixed(1)}:1` : '';
+  if (machine.zramActive) return `zram active${ratio}${machine.zramConfigured ? '' : ' (not turned on by this configuration)'}`;
+  return machine.zramConfigured ? 'zram configured but not active (no /dev/zram in /proc/swaps)' : 'no zram';
+}
+
 export function renderRecommendJson(report: RecommendReport): string {
   const { machine, recommendation } = report;
   return `${JSON.stringify(
@@ -33,15 +40,18 @@ export function renderRecommendJson(report: RecommendReport): string {
       machine: {
         memTotalBytes: machine.memTotal,
         cpus: machine.cpus,
-        zram: machine.hasZram,
+        zramActive: machine.zramActive,
+        zramConfigured: machine.zramConfigured,
         zramRatio: machine.zramRatio === undefined ? null : Number(machine.zramRatio.toFixed(2)),
       },
       basis: recommendation.basis,
       suggestions: recommendation.suggestions.map((s) => ({
         setting: s.setting,
         option: SUGGESTION_OPTIONS[s.setting].option,
-        configured: report.current[s.setting],
+        configured: report.current[s.setting].value,
+        configuredText: report.current[s.setting].text,
         suggested: s.value,
+        suggestedText: s.text,
         reason: s.reason,
       })),
     },

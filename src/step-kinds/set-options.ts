@@ -119,7 +119,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       }
       const target = `${config.flakeDir}/${spec.importPath}`;
       await access(target).catch(() => {
-        throw new UserError(`${found.found.file}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
+        throw new UserError(`${shortPath(config, found.found.file)}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
       });
       requireOwnList(config, found.found.list, found.found.line, 'uncommenting it');
       const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
@@ -129,7 +129,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
   };
 }
 
-export function commentOutImport(spec: { title: string; importPath: string; comment: { note: string } | { exact: string } }): EditStep {
+export function commentOutImport(spec: { title: string; importPath: string; comment: { note: string; exact?: string } }): EditStep {
   return {
     kind: 'edit',
     title: spec.title,
@@ -141,8 +141,8 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
       }
       requireOwnList(config, found.list, found.line, 'commenting it out');
       const edit = commentOutEdit(config, found.item, spec.comment);
-      const changes = await changesFor(ctx, new Map([[found.file, [edit]]]));
-      const how = 'exact' in spec.comment ? ', as it was before tune-wizard reenabled it' : '';
+      const changes = await changesFor(ctx, new Map([[found.file, [{ start: edit.start, end: edit.end, text: edit.text }]]]));
+      const how = edit.asBefore ? ', as it was before tune-wizard reenabled it' : '';
       return { changes, explanation: [`comment out ${shortPath(config, found.file)}:${found.line}${how}`], notes: [] };
     },
   };

@@ -5,7 +5,9 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { findImport } from '../../src/config/commented-import.js';
+import type { Configuration } from '../../src/config/module-graph.js';
+
+import { commentOutEdit, findImport } from '../../src/config/commented-import.js';
 import { loadConfiguration } from '../../src/config/module-graph.js';
 import { applyEdits } from '../../src/config/text-edit.js';
 import { Workspace } from '../../src/system/workspace.js';
@@ -54,5 +56,62 @@ describe('finding the commented-out import', () => {
 
   it('says when the import is already active', async () => {
     expect(await reenable('        ./ml/offload\n', './ml/offload')).toBe('active at line 5');
+  });
+});
+
+/** The flake of `reenable` above, loaded: its file text and configuration. */
+async function load(modulesList: string): Promise<{ flake: string; config: Configuration }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tw-import-'));
+  roots.push(dir);
+  for (const name of ['a.nix', 'b.nix']) writeFileSync(path.join(dir, name), '{ }\n');
+  const flake = `{\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.box = nixpkgs.lib.nixosSystem {\n      modules = [\n${modulesList}      ];\n    };\n  };\n}\n`;
+  writeFileSync(path.join(dir, 'flake.nix'), flake);
+  return { flake, config: await loadConfiguration(new Workspace(true), dir, 'box') };
+}
+
+/** disable's edit, then reenable's edit on the result: both texts. */
+async function roundTrip(modulesList: string, comment: { note: string; exact?: string }): Promise<{ disabled: string; back: string; original: string }> {
+  const { flake, config } = await load(modulesList);
+  const active = findImport(config, './a.nix');
+  if (active.state !== 'active') throw new Error('expected ./a.nix active');
+  const disabled = applyEdits(Buffer.from(flake), [commentOutEdit(config, active.item, comment)]).toString();
+  const again = await load(disabled.split('\n').slice(4, -5).join('\n') + '\n');
+  const commented = findImport(again.config, './a.nix');
+  if (commented.state !== 'commented') throw new Error('expected ./a.nix commented');
+  expect(again.flake).toBe(disabled);
+  return { disabled, back: applyEdits(Buffer.from(disabled), [commented.found.edit]).toString(), original: flake };
+}
+
+describe('commenting an import out again', () => {
+  const note = { note: 'DISABLED by tune-wizard (2026-12-04)' };
+
+  it('keeps a trailing comment, and reenable gives back the exact line', async () => {
+    const list = '        ./a.nix # toolkit + binary cache  \n        ./b.nix\n';
+    const { disabled, back, original } = await roundTrip(list, note);
+    expect(disabled).toContain('        # ./a.nix # toolkit + binary cache   # DISABLED by tune-wizard (2026-12-04)\n        ./b.nix\n');
+    expect(back).toBe(original);
+  });
+
+  it('writes the bare import with its note, and reenable gives it back', async () => {
+    const { disabled, back, original } = await roundTrip('\t\t./a.nix\r\n', note);
+    expect(disabled).toContain('\t\t# ./a.nix # DISABLED by tune-wizard (2026-12-04)\r\n');
+    expect(back).toBe(original);
+  });
+
+  it('writes the journal\'s earlier line only while uncommenting it gives the line as it is now', async () => {
+    const earlier = '# ./a.nix # DISABLED: OOM';
+    expect((await roundTrip('        ./a.nix\n', { ...note, exact: earlier })).disabled).toContain(`        ${earlier}\n`);
+    const edited = await roundTrip('        ./a.nix # kept\n', { ...note, exact: earlier });
+    expect(edited.disabled).toContain('        # ./a.nix # kept # DISABLED by tune-wizard (2026-12-04)\n');
+    expect(edited.back).toBe(edited.original);
+  });
+
+  it('refuses an import that shares its line with code, naming the file as the steps do', async () => {
+    const { config } = await load('        ./a.nix ./b.nix\n');
+    const active = findImport(config, './a.nix');
+    if (active.state !== 'active') throw new Error('expected ./a.nix active');
+    expect(() => commentOutEdit(config, active.item, note)).toThrow(
+      'flake.nix:5: the import shares its line with other code; put it on a line of its own (a trailing # comment may stay) and run again. Nothing was changed.',
+    );
   });
 });

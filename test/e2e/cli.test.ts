@@ -1,11 +1,11 @@
 // Black-box tests: the built CLI on a temporary copy of examples/kernelcore,
 // with stand-in nixos-rebuild and sudo on PATH and a fixture sysroot.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { changedFiles, makeSandbox, repoRoot, runCli, snapshot, startCli, waitForOutput, type Sandbox } from '../support/sandbox.js';
+import { changedFiles, makeSandbox, repoRoot, runCli, snapshot, startCli, stubBin, waitForOutput, type Sandbox } from '../support/sandbox.js';
 
 const expectedDir = path.join(repoRoot, 'test/fixtures/expected/kernelcore-rollback');
 const rolledBackFiles = ['modules/security/nix-daemon.nix', 'modules/system/memory.nix', 'modules/system/nix.nix', 'sec/hardening.nix'];
@@ -197,6 +197,122 @@ describe('tune-wizard disable', () => {
   });
 });
 
+describe('tune-wizard disable, notes and trailing comments', () => {
+  it('writes a short default note that reenable takes off again', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile, 'utf8');
+
+    const run = await runCli(sandbox, ['disable', './modules/ml/ollama.nix', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(
+      original.replace(
+        '      ./modules/ml/ollama.nix # local inference on the 3060\n',
+        `      # ./modules/ml/ollama.nix # local inference on the 3060 # DISABLED by tune-wizard (${today})\n`,
+      ),
+    );
+  });
+
+  it('comments out an import with a trailing comment, and reenable gives back the exact original bytes', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile);
+
+    const disabled = await runCli(sandbox, ['disable', './modules/ml/cuda.nix', '--reason', 'no GPU today', '--yes', '--no-rebuild']);
+    expect(disabled.stderr).not.toContain('shares its line');
+    expect(disabled.exitCode).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(readFileSync(flakeFile, 'utf8')).toContain(`      # ./modules/ml/cuda.nix # toolkit + binary cache # DISABLED: no GPU today (${today})\n`);
+
+    const back = await runCli(sandbox, ['reenable', './modules/ml/cuda.nix', '--yes', '--no-rebuild']);
+    expect(back.exitCode).toBe(0);
+    expect(readFileSync(flakeFile).equals(original)).toBe(true);
+  });
+});
+
+describe('the order of complaints without a terminal', () => {
+  it.each([
+    ['a flake directory that does not exist', (s: Sandbox) => path.join(s.dir, 'nowhere'), /^tune-wizard: --flake \S+nowhere: no such directory\. Point --flake at/],
+    ['a host the flake does not define', (s: Sandbox) => `${s.flake}#nohost`, /^tune-wizard: flake\.nix: no nixosConfigurations\.nohost \(it defines kernelcore, sentinel\)\. Name one with --flake /],
+    ['a flake directory that is another file', (s: Sandbox) => path.join(s.flake, 'modules/system/memory.nix'), /^tune-wizard: --flake \S+memory\.nix is a file, not a flake directory\. Point --flake at the directory holding flake\.nix\.$/],
+  ])('names %s before the missing terminal (exit 1)', async (_, flake, message) => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['rollback', '--flake', flake(sandbox)]);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('takes a path to flake.nix itself as its directory', async () => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'zram', '--flake', `${sandbox.flake}/flake.nix#kernelcore`]);
+    expect(run.stderr).not.toContain('no flake.nix here');
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Changed modules/system/memory.nix; not rebuilt.');
+  });
+
+  it('says there is nothing to undo, not that there is no terminal (exit 0)', async () => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['undo']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Nothing to undo');
+    expect(run.stderr).not.toContain('no terminal');
+  });
+
+  it('still asks for --yes once the flake and host are right (exit 2)', async () => {
+    sandbox = makeSandbox('tuned');
+    const run = await runCli(sandbox, ['rollback', '--flake', `${sandbox.flake}/flake.nix#kernelcore`]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('no terminal to ask on');
+  });
+});
+
+describe('commands printed to copy', () => {
+  it('quotes a flake path with spaces and non-ASCII letters as one shell word', async () => {
+    sandbox = makeSandbox('tuned');
+    const spaced = path.join(sandbox.dir, "my flake ü's");
+    renameSync(sandbox.flake, spaced);
+    const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'zram', '--flake', `${spaced}#kernelcore`]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain(`Next: nixos-rebuild switch --flake '${spaced.replace("'", "'\\''")}#kernelcore'`);
+  });
+});
+
+describe('a missing command', () => {
+  /** A PATH with the stand-in nixos-rebuild and nothing else of ours. */
+  function pathWithout(name: string): string {
+    const bin = path.join(sandbox.dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['nixos-rebuild', 'sudo', 'systemctl'].filter((t) => t !== name)) symlinkSync(path.join(stubBin, tool), path.join(bin, tool));
+    return `${bin}:${process.env.PATH!.split(':').filter((dir) => !existsSync(path.join(dir, name))).join(':')}`;
+  }
+
+  it('without sudo points to --elevate, running as root, or installing sudo', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    const run = await runCli(sandbox, ['rollback', '--yes', '--elevate', 'sudo'], { PATH: pathWithout('sudo') });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'tune-wizard: sudo is not on PATH, and the switch needs it to run as root: pass --elevate doas or --elevate run0 to use another tool, run tune-wizard as root, or install sudo. Nothing was changed.',
+    );
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+});
+
+describe('undo with a missing command', () => {
+  it('restores the files and says what to do for the missing nixos-rebuild, without --no-rebuild advice', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'zram']);
+
+    const run = await runCli(sandbox, ['undo', '--yes'], { PATH: '/usr/bin:/bin' });
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Restored modules/system/memory.nix; not rebuilt because nixos-rebuild is not on PATH: run this on the NixOS machine. Next: ');
+  });
+});
+
 describe('bad input', () => {
   it('refuses to run without a terminal and without --yes (exit 2)', async () => {
     sandbox = makeSandbox('tuned');
@@ -213,6 +329,14 @@ describe('bad input', () => {
     [['reenable', '--yes'], /reenable takes one module/],
     [['reenable', 'unified-llm', '--min-headroom', 'lots'], /--min-headroom lots: write a size/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['reenable', '', '--yes'], /^tune-wizard: reenable: the module name is empty; write unified-llm, or the import path/],
+    [['disable', '', '--yes'], /^tune-wizard: disable: the module name is empty/],
+    [['disable', 'unified-llm', '--reason', '', '--yes'], /^tune-wizard: --reason is empty: write why/],
+    [['rollback', '--yes', '--min-headroom', '-5G'], /^tune-wizard: --min-headroom needs a size such as 8G; negative sizes are not allowed\.$/],
+    [['rollback', '--yes', '--stop-below', '-1G'], /^tune-wizard: --stop-below needs a size such as 1G or a share of RAM such as 5%; negative sizes are not allowed\.$/],
+    [['rollback', '--yes', '--stop-below', '100TB'], /^tune-wizard: --stop-below 100TB is at or above this machine's RAM \+ swap \(15\.6 GiB \+ [\d.]+ GiB\), so the build would be stopped at once; write a smaller size such as 1G, or a share of RAM such as 5%\.$/],
+    [['rollback', '--yes', '--flake', 'github:foo/bar#x'], /^tune-wizard: --flake github:foo\/bar#x: tune-wizard edits files, so it needs a local flake directory, not a github: URL/],
+    [['rollback', '--yes', '--flake', 'dir#a#b'], /^tune-wizard: --flake dir#a#b: more than one #/],
   ])('rejects %j with one line and exit 2', async (args, message) => {
     sandbox = makeSandbox('tuned');
     const run = await runCli(sandbox, args);
@@ -230,7 +354,7 @@ describe('bad input', () => {
     const run = await runCli(sandbox, ['rollback', '--yes']);
 
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: syntax error`));
+    expect(run.stderr).toMatch(/^tune-wizard: modules\/system\/memory\.nix:\d+:\d+: syntax error/m);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 
@@ -243,7 +367,7 @@ describe('bad input', () => {
     const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
 
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`${file}:1:1: syntax error: unexpected end of file`);
+    expect(run.stderr).toContain('tune-wizard: modules/system/memory.nix:1:1: syntax error: unexpected end of file');
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 
@@ -271,9 +395,9 @@ describe('bad input', () => {
 
   it('says where to point --flake when there is no flake.nix', async () => {
     sandbox = makeSandbox('tuned');
-    const run = await runCli(sandbox, ['rollback', '--yes', '--flake', path.join(sandbox.dir, 'nowhere')]);
+    const run = await runCli(sandbox, ['rollback', '--yes', '--flake', path.join(sandbox.flake, 'modules')]);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('no flake.nix here. Point --flake at');
+    expect(run.stderr.trim()).toBe(`tune-wizard: ${path.join(sandbox.flake, 'modules')}: no flake.nix here. Point --flake at your configuration's flake directory.`);
   });
 
   it('exits 1 before touching anything when nixos-rebuild is missing', async () => {
@@ -281,7 +405,9 @@ describe('bad input', () => {
     const before = snapshot(sandbox.flake);
     const run = await runCli(sandbox, ['rollback', '--yes'], { PATH: '/usr/bin:/bin' });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('nixos-rebuild is not on PATH; nothing was changed');
+    expect(run.stderr.trim()).toBe(
+      'tune-wizard: nixos-rebuild is not on PATH: run this on the NixOS machine, or pass --no-rebuild to only edit the files. Nothing was changed.',
+    );
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 });

@@ -39,6 +39,35 @@ describe('the command line', () => {
     expect(() => parseCli(argv)).toThrow(message);
   });
 
+  it.each([
+    [['rollback', '--min-headroom', '-5G'], '--min-headroom needs a size such as 8G; negative sizes are not allowed.'],
+    [['reenable', 'x', '--min-headroom=-5G'], '--min-headroom needs a size such as 8G; negative sizes are not allowed.'],
+    [['rollback', '--stop-below', '-1G'], '--stop-below needs a size such as 1G or a share of RAM such as 5%; negative sizes are not allowed.'],
+    [['rollback', '--stop-below=-1G'], '--stop-below needs a size such as 1G or a share of RAM such as 5%; negative sizes are not allowed.'],
+    [['rollback', '--flake'], '--flake needs a value: a flake directory and host such as ~/nixos#kernelcore. See tune-wizard --help.'],
+    [['rollback', '--flake', '--yes'], '--flake needs a value (a flake directory and host such as ~/nixos#kernelcore), but --yes follows it, which is an option.'],
+    [['rollback', '--yes=1'], '--yes takes no value; write just --yes.'],
+    [['rollback', '--flake', 'github:foo/bar#x'], '--flake github:foo/bar#x: tune-wizard edits files, so it needs a local flake directory, not a github: URL; point it at a local checkout: --flake DIR#HOST.'],
+    [['rollback', '--flake', 'path:/srv/cfg#x'], '--flake path:/srv/cfg#x: tune-wizard edits files, so it needs a local flake directory, not a path: URL; write the directory itself: --flake /srv/cfg#x.'],
+    [['rollback', '--flake', '/srv/cfg#a#b'], '--flake /srv/cfg#a#b: more than one #; write --flake DIR#HOST with a single #.'],
+    [['reenable', ''], 'reenable: the module name is empty'],
+    [['disable', ' '], 'disable: the module name is empty'],
+    [['disable', 'x', '--reason', ''], '--reason is empty: write why'],
+  ])('says in its own words what to write for %j', (argv, message) => {
+    let error: unknown;
+    try {
+      parseCli(argv);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ exitCode: 2, message: expect.stringContaining(message) });
+    expect((error as Error).message).not.toMatch(/Option '|ambiguous|argument missing/);
+  });
+
+  it('takes --min-headroom 0 as no minimum', () => {
+    expect(parseCli(['reenable', 'x', '--min-headroom', '0']).minHeadroom).toBe(0);
+  });
+
   it('reads check and recommend with their flags', () => {
     expect(parseCli(['check', '--json', '--min-headroom', '4G'])).toMatchObject({ command: 'check', json: true, apply: false, minHeadroom: 4 * 1024 ** 3 });
     expect(parseCli(['recommend'])).toMatchObject({ command: 'recommend', json: false, apply: false });

@@ -12,7 +12,7 @@ const roots: string[] = [];
 afterAll(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const valuesOf = (memTotal: number, cpus: number, hasZram: boolean) =>
-  planRecommendation({ memTotal, cpus, hasZram, zramRatio: undefined }, undefined).suggestions.map((s) => s.value);
+  planRecommendation({ memTotal, cpus, zramActive: hasZram, zramConfigured: hasZram, zramRatio: undefined }, undefined).suggestions.map((s) => s.value);
 
 describe('planning the suggested numbers', () => {
   it.each([
@@ -35,8 +35,16 @@ describe('planning the suggested numbers', () => {
     expect(valuesOf(memTotal, cpus, hasZram)).toEqual(values);
   });
 
+  it('suggests swappiness by the zram the machine runs, not the zram the configuration only promises', () => {
+    const swappiness = (zramActive: boolean, zramConfigured: boolean) =>
+      planRecommendation({ memTotal: 16 * GiB, cpus: 12, zramActive, zramConfigured, zramRatio: undefined }, undefined).suggestions[3]!;
+    expect(swappiness(false, true)).toMatchObject({ value: 60, reason: expect.stringContaining('zram is configured but not active') });
+    expect(swappiness(true, false)).toMatchObject({ value: 150, reason: expect.stringContaining('zram is active') });
+    expect(swappiness(false, false)).toMatchObject({ value: 60, reason: expect.stringContaining('No zram') });
+  });
+
   it('gives every suggestion a one-line reason and names its basis', () => {
-    const plan = planRecommendation({ memTotal: 16 * GiB, cpus: 12, hasZram: true, zramRatio: 3 }, undefined);
+    const plan = planRecommendation({ memTotal: 16 * GiB, cpus: 12, zramActive: true, zramConfigured: true, zramRatio: 3 }, undefined);
     expect(plan.basis).toBe('assumed 1.0 GiB per compiler thread (no peak memory in the run journal yet)');
     for (const suggestion of plan.suggestions) expect(suggestion.reason).toMatch(/^[^\n]+\.$/);
     expect(plan.suggestions[2]!.reason).toBe('8.0 GiB of swap costs at most 2.7 GiB of RAM at 3.0:1 (measured); the NixOS default suits mid-sized RAM.');
