@@ -54,6 +54,19 @@ describe('building first, switching second', () => {
     expect(stubCalls()).toEqual([`build ${target()} --max-jobs 1 --cores 2`, `switch ${target()} --max-jobs 1 --cores 2`]);
   });
 
+  it('refuses an argument after -- that would change what is built or switched (exit 2), before anything is changed', async () => {
+    const before = setup();
+
+    for (const extra of [['--flake', '/etc/nixos#other'], ['switch']]) {
+      const run = await runCli(sandbox, ['rollback', '--yes', '--', ...extra]);
+
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`\`-- ${extra[0]}\` would change what nixos-rebuild builds or activates`)]);
+    }
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls()).toEqual([]);
+  });
+
   it('with --mode build only builds, keeps the result link and skips the checks', async () => {
     setup();
 
