@@ -60,13 +60,14 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     throw new UsageError('no terminal to ask on: pass --yes to apply every step, or --dry-run to only show them.');
   }
   const prompter = args.yes ? applyAll : terminalPrompter;
+  const sysroot = new Sysroot(path.resolve(args.sysroot));
+  await sysroot.requireReadable();
   if (args.command === 'undo') {
     const stateDir = findStateDir(process.env);
     const { runUndoCommand } = await import('./journal/undo-command.js');
     return runUndoCommand({ ...args, stateDir, ui, prompter, runner: processRunner });
   }
 
-  const sysroot = new Sysroot(path.resolve(args.sysroot));
   const flakeDir = path.resolve(args.flake);
   await requireFlake(flakeDir);
   const host = args.host ?? (await sysroot.hostname()) ?? os.hostname();

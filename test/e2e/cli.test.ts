@@ -276,6 +276,23 @@ describe('bad input', () => {
     expect(run.stderr).toContain('no flake.nix here. Point --flake at');
   });
 
+  it('refuses a --sysroot it cannot read, in one line, before reading or changing anything, for every command', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    const missing = path.join(sandbox.dir, 'nonexistent');
+    const empty = path.join(sandbox.dir, 'flake'); // a directory, but no proc/meminfo in it
+    for (const [root, why] of [[missing, 'no such directory'], [empty, `cannot read ${empty}/proc/meminfo (not found)`]] as const) {
+      for (const command of [['rollback', '--yes'], ['rollback', '--dry-run'], ['reenable', 'unified-llm', '--yes'], ['check'], ['recommend'], ['undo', '--yes']]) {
+        const run = await runCli({ ...sandbox, sysroot: root }, command);
+        expect(run.exitCode, command.join(' ')).toBe(1);
+        expect(run.stderr.trim().split('\n'), command.join(' ')).toEqual([`tune-wizard: --sysroot ${root}: ${why}. Point --sysroot at a directory holding proc/, sys/ and etc/ (a mounted system or a fixture), or leave --sysroot out to read this machine's. Nothing was changed.`]);
+        expect(run.stdout, command.join(' ')).toBe('');
+      }
+    }
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(existsSync(path.join(sandbox.state, 'tune-wizard', 'runs'))).toBe(false);
+  });
+
   it('exits 1 before touching anything when nixos-rebuild is missing', async () => {
     sandbox = makeSandbox('tuned');
     const before = snapshot(sandbox.flake);
