@@ -2,7 +2,7 @@
 // ways a write can fail: a second run, a symlinked checkout, a read-only
 // directory and a full disk.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +139,51 @@ describe('tune-wizard undo', () => {
 
     expect(forced.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('names the saved copy of a deleted file and puts it back with --force; a missing folder is named', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+    const [runId] = runIds();
+    const hardening = path.join(sandbox.flake, 'sec/hardening.nix');
+    rmSync(hardening);
+    const saved = path.join(journalDir(), 'runs', runId!, journalRecords(runId!).find((r) => r.type === 'intent' && r.file === hardening)!.sha256Before as string);
+
+    const refused = await runCli(sandbox, ['undo', '--yes', '--no-rebuild']);
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      `tune-wizard: sec/hardening.nix (in ${sandbox.flake}) no longer exists; run ${runId} saved its bytes from before it in ${saved}. \`tune-wizard undo ${runId} --force\` puts it back. Nothing was restored.`,
+    ]);
+    expect(readFileSync(saved)).toEqual(before.get('sec/hardening.nix'));
+
+    rmSync(path.join(sandbox.flake, 'sec'), { recursive: true });
+    const noFolder = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+    expect(noFolder.exitCode).toBe(1);
+    expect(noFolder.stderr).toContain(`nor does the folder ${path.join(sandbox.flake, 'sec')}; run ${runId} saved its bytes`);
+    expect(noFolder.stderr).toContain('Nothing was restored.');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toContain('modules/system/nix.nix'); // nothing restored
+
+    mkdirSync(path.join(sandbox.flake, 'sec'));
+    const forced = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+
+    expect(forced.exitCode).toBe(0);
+    expect(forced.stderr).toContain('(recreated sec/hardening.nix, which had been deleted)');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('names every deleted file with its own saved copy, in the plural', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+    renameSync(sandbox.flake, `${sandbox.flake}-moved`);
+
+    const refused = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/modules\/system\/nix\.nix, sec\/hardening\.nix, modules\/security\/nix-daemon\.nix, modules\/system\/memory\.nix \(in [^)]*\) no longer exist, nor do the folders /);
+    expect(refused.stderr).toMatch(/saved their bytes from before it: modules\/system\/nix\.nix in \S+\/runs\/\S+\/[0-9a-f]{64}, sec\/hardening\.nix in /);
+    expect(refused.stderr).toContain('Create the folders (or move the flake back)');
   });
 
   it('undoes the run named on the command line', async () => {
