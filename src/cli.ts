@@ -15,10 +15,11 @@ import { createRunContext } from './engine/context.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { findMissingCommand } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
-import type { Procedure, RunContext } from './engine/types.js';
+import type { BuildJournal, Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
+import { refuseSecondBuild } from './journal/live-builds.js';
 import { findStateDir } from './journal/state-dir.js';
 import { processRunner } from './system/command-runner.js';
 import { localDate } from './system/local-time.js';
@@ -82,6 +83,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
 
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
+  await refuseSecondBuild(stateDir, ui, !args.dryRun && !args.noRebuild);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
     stateDir,
@@ -95,7 +97,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   });
   const workspace = new Workspace(args.dryRun, run?.journal);
   try {
-    const summary = await runJournaled(args, ui, { ...setup, workspace }, run);
+    const summary = await runJournaled(args, ui, { ...setup, workspace, buildJournal: run?.journal }, run);
     if (run) await finishJournaledRun(run, summary, undefined);
   } catch (error) {
     if (run) await finishJournaledRun(run, undefined, error);
@@ -113,6 +115,8 @@ interface Setup {
   sysroot: Sysroot;
   workspace: Workspace;
   prompter: Prompter;
+  /** Records the build's process group (absent in a dry run). */
+  buildJournal?: BuildJournal | undefined;
 }
 
 async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSignal): Promise<RunContext> {
@@ -133,6 +137,7 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
       rebuild: args.rebuild,
     },
     systemAtStart: await setup.sysroot.currentSystem(),
+    ...(setup.buildJournal ? { buildJournal: setup.buildJournal } : {}),
   });
   await ctx.configuration();
   return ctx;

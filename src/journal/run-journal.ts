@@ -7,6 +7,7 @@ import type { CheckResult } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { syncDirectory } from '../system/atomic-write.js';
 import { randomHex, sha256Hex } from '../system/crypto.js';
+import type { ProcessIdentity } from '../system/process-identity.js';
 import type { WriteJournal } from '../system/workspace.js';
 import { crossBoundary } from '../system/test-hooks.js';
 import { appendLine, createPrivateDir, ensurePrivateDir, listDirs, readBytes, saveBytesOnce } from './journal-files.js';
@@ -71,6 +72,15 @@ export class RunJournal implements WriteJournal {
 
   async recordRebuild(status: string, command: string[], error?: string): Promise<void> {
     await this.append({ type: 'rebuild', status, command, ...(error === undefined ? {} : { error }) });
+  }
+
+  async buildStarted(command: string[], process: ProcessIdentity): Promise<void> {
+    const { pid, pgid, startTicks, bootId } = process;
+    await this.append({ type: 'build-started', command, pid, pgid, startTicks, ...(bootId ? { bootId } : {}), time: new Date().toISOString() });
+  }
+
+  async buildEnded(pid: number): Promise<void> {
+    await this.append({ type: 'build-ended', pid, time: new Date().toISOString() });
   }
 
   async finish(status: EndStatus, exitCode: number, message?: string): Promise<void> {

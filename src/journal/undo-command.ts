@@ -12,6 +12,7 @@ import { AbortError, ExitCode, RebuildError, UserError } from '../errors.js';
 import { rebuild } from '../step-kinds/rebuild.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { Sysroot } from '../system/sysroot.js';
+import { refuseSecondBuild } from './live-builds.js';
 import { acquireLock } from './run-lock.js';
 import { listRuns, newRunId } from './run-journal.js';
 import { chooseUndoTarget } from './undo-target.js';
@@ -39,6 +40,8 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
     return ExitCode.ok;
   }
   const { target, interruptedUndo } = choice;
+  const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
+  await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
 
   const undoId = newRunId();
   const lock = command.dryRun
@@ -113,6 +116,7 @@ function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: stri
     signal: new AbortController().signal,
     options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined, rebuild: command.rebuild },
     systemAtStart: undefined,
+    buildJournal: result.journal,
   });
 }
 

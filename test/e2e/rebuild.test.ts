@@ -165,6 +165,58 @@ describe('stopping a build', () => {
   });
 });
 
+describe('a build left running by a tune-wizard killed with SIGKILL', () => {
+  it('is recorded, named by history, and no run or undo starts a second build while it runs', async () => {
+    const before = setup();
+    const child = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang', TW_STUB_PIDFILE: pidFile() });
+    await waitForOutput(child, /running nixos-rebuild build/);
+    const journal = (): string => {
+      const runs = path.join(sandbox.state, 'tune-wizard', 'runs');
+      return readdirSync(runs).map((id) => readFileSync(path.join(runs, id, 'journal.jsonl'), 'utf8')).join('');
+    };
+    for (let i = 0; i < 100 && !journal().includes('"build-started"'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await child;
+    const [buildPid, buildGroup] = readFileSync(pidFile(), 'utf8').trim().split(' ').map(Number);
+    expect(buildPid).toBe(buildGroup);
+    const survivors = survivingStandIns(pidFile());
+    expect(survivors).toContain(buildPid);
+    const edited = snapshot(sandbox.flake);
+    expect(changedFiles(before, edited)).toHaveLength(4);
+
+    try {
+      const history = await runCli(sandbox, ['history']);
+      expect(history.stdout).toMatch(new RegExp(`rollback +interrupted, build still running \\(process group ${buildGroup}\\)`));
+      expect(history.stderr).toContain(`stop it with \`kill -- -${buildGroup}\``);
+
+      for (const command of [['undo', '--yes'], ['rollback', '--yes']]) {
+        const refused = await runCli(sandbox, command);
+        expect(refused.exitCode, command.join(' ')).toBe(1);
+        const lines = refused.stderr.trim().split('\n');
+        expect(lines, command.join(' ')).toHaveLength(1);
+        expect(lines[0]).toMatch(/^tune-wizard: the build of run \S+ is still running, unwatched \(its tune-wizard, pid \d+, is gone\): `nixos-rebuild build --flake /);
+        expect(lines[0]).toContain(`process group ${buildGroup}`);
+        expect(lines[0]).toContain('does not start a second one; nothing was changed.');
+        expect(lines[0]).toContain(`Wait for it to finish, or stop it with \`kill -- -${buildGroup}\`, then run again.`);
+      }
+      expect(changedFiles(edited, snapshot(sandbox.flake))).toEqual([]);
+      expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(1);
+      // tune-wizard never signals it: it is still there.
+      expect(survivingStandIns(pidFile())).toContain(buildPid);
+    } finally {
+      process.kill(-buildGroup!, 'SIGKILL');
+    }
+    for (let i = 0; i < 100 && survivingStandIns(pidFile()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+
+    const undo = await runCli(sandbox, ['undo', '--yes']);
+
+    expect(undo.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(2);
+    expect((await runCli(sandbox, ['history'])).stdout).not.toContain('build still running');
+  });
+});
+
 describe('interrupting the switch', () => {
   it('lets an activation finish on Ctrl-C, keeps the files that match it and exits 130', async () => {
     const before = setup();
