@@ -37,12 +37,13 @@ export class RunJournal implements WriteJournal {
     readonly dir: string,
   ) {}
 
-  static async start(stateDir: string, start: Omit<StartRecord, 'type' | 'time'>): Promise<RunJournal> {
+  /** `start.time`: the clock reading the run's id was made from (default: now). */
+  static async start(stateDir: string, start: Omit<StartRecord, 'type' | 'time'> & { time?: string }): Promise<RunJournal> {
     await ensurePrivateDir(runsDir(stateDir));
     const dir = path.join(runsDir(stateDir), start.id);
     await createPrivateDir(dir);
     const journal = new RunJournal(start.id, dir);
-    await journal.append({ type: 'start', ...start, time: new Date().toISOString() });
+    await journal.append({ type: 'start', ...start, time: start.time ?? new Date().toISOString() });
     await syncDirectory(dir);
     crossBoundary('run-started');
     return journal;
@@ -112,8 +113,13 @@ export async function listRuns(stateDir: string): Promise<RunEntry[]> {
   }
   // ISO times and ASCII ids sort by code unit; localeCompare would load ICU's
   // collator, several milliseconds of every start-up.
-  return runs.sort((a, b) => byCodeUnit(b.start.time, a.start.time) || byCodeUnit(b.id, a.id));
+  // A run's own undo of an earlier run (`<id>-undo`) shares its clock
+  // reading and happened first.
+  return runs.sort((a, b) => byCodeUnit(b.start.time, a.start.time) || byCodeUnit(baseId(b.id), baseId(a.id)) || Number(isSettleUndo(a.id)) - Number(isSettleUndo(b.id)));
 }
+
+const baseId = (id: string): string => id.replace(/-undo$/, '');
+const isSettleUndo = (id: string): boolean => id.endsWith('-undo');
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -43,19 +43,21 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
   const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
   await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
 
-  const undoId = newRunId();
+  const now = new Date();
+  const undoId = newRunId(now);
+  const startedAt = now.toISOString();
   const lock = command.dryRun
     ? undefined
     : await acquireLock(command.stateDir, target.start.flakeRealPath, {
         pid: process.pid,
         runId: undoId,
         command: `undo ${target.id}`,
-        startedAt: new Date().toISOString(),
+        startedAt,
       });
   try {
     const stale = lock?.tookOverFrom;
     if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
-    const result = await undoRun(target, undoId, interruptedUndo, command);
+    const result = await undoRun(target, undoId, interruptedUndo, { ...command, startedAt });
     if (typeof result === 'string') return ExitCode.ok;
     return await offerRebuild(command, result, target.start.flake, target.start.host);
   } finally {

@@ -22,6 +22,8 @@ export interface UndoOptions {
   dryRun: boolean;
   /** The yes/no question asked after the diff. */
   question?: string;
+  /** The clock reading the undo's id was made from. */
+  startedAt?: string;
 }
 
 export interface UndoResult {
@@ -67,6 +69,7 @@ export async function undoRun(
 
   const journal = await RunJournal.start(options.stateDir, {
     id: undoId,
+    ...(options.startedAt ? { time: options.startedAt } : {}),
     command: ['undo', target.id],
     host: target.start.host,
     flake: target.start.flake,

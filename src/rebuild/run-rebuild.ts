@@ -10,7 +10,7 @@ import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
 import { identifyProcess } from '../system/process-identity.js';
 import type { MemInfo } from '../system/sysroot.js';
-import { formatBytes } from '../system/units.js';
+import { formatBytes, formatDistinct } from '../system/units.js';
 import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
 import type { MemorySample } from '../watch/memory-sample.js';
 import { describeGuardAction, findOomKills, lastSequence, wasBuilderKilled } from '../watch/oom-report.js';
@@ -171,7 +171,8 @@ function watchEvents(display: BuildDisplay, line: StopLine, stopper: { current: 
     onWarn: (sample: MemorySample) =>
       display.notice('warn', `headroom ${formatBytes(sample.headroom)} is under twice the stop line; the build will be stopped at ${formatBytes(line.bytes)}`),
     onLimit: (sample: MemorySample) => {
-      display.notice('fail', `headroom ${formatBytes(sample.headroom)} fell under ${formatBytes(line.bytes)}: stopping the build`);
+      const [headroom, stop] = formatDistinct(sample.headroom, line.bytes);
+      display.notice('fail', `headroom ${headroom} fell under ${stop}: stopping the build`);
       stopper.current?.stop();
     },
     onReadError: (error: Error) => display.notice('warn', `cannot read memory (${error.message}); the build runs unwatched`),

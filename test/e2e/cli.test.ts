@@ -155,12 +155,37 @@ describe('tune-wizard reenable unified-llm', () => {
     expect(run.stderr).toContain('no zram device in /proc/swaps');
   });
 
+  it('says what to do when the running swappiness is not what the configuration says (exit 3)', async () => {
+    sandbox = makeSandbox('tuned');
+    writeFileSync(path.join(sandbox.sysroot, 'proc/sys/vm/swappiness'), '30\n');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(3);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake DIR#HOST`\), or find what else sets it, then run again\.$/m);
+  });
+
   it('restores flake.nix when the heavy rebuild fails (exit 4)', async () => {
     sandbox = makeSandbox('tuned');
     const before = snapshot(sandbox.flake);
     const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes'], { TW_STUB_REBUILD: 'fail' });
     expect(run.exitCode).toBe(4);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain('The rebuild failed: restored flake.nix to its previous bytes.');
+  });
+});
+
+describe('the closing line', () => {
+  it('counts one check in the singular', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Done: changed flake.nix; rebuilt and checked (1 check passed).');
   });
 });
 

@@ -124,7 +124,8 @@ describe('building first, switching second', () => {
     const run = await runCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'oom-killed' });
 
     expect(run.exitCode).toBe(4);
-    expect(run.stderr).toContain("Memory: the kernel's OOM killer killed rustc (pid 4242) (kernel log).");
+    expect(run.stderr).toContain("Memory: the kernel log shows the kernel's OOM killer killed rustc (pid 4242). The running system was not touched. Build with less parallelism, e.g. add `-- --max-jobs 1 --cores 2`, or free memory first, then run again.");
+    expect(run.stderr).not.toContain('Fix the error');
     expect(run.stderr).not.toContain('old-victim');
   });
 });
