@@ -83,7 +83,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
 
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
-  await refuseSecondBuild(stateDir, ui, !args.dryRun && !args.noRebuild);
+  if (args.dryRun) await refuseSecondBuild(stateDir, ui, false);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
     stateDir,
@@ -94,6 +94,7 @@ async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
     ui,
     prompter,
     yes: args.yes,
+    willBuild: !args.noRebuild,
   });
   const workspace = new Workspace(args.dryRun, run?.journal);
   try {

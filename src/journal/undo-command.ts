@@ -40,8 +40,6 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
     return ExitCode.ok;
   }
   const { target, interruptedUndo } = choice;
-  const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
-  await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
 
   const now = new Date();
   const undoId = newRunId(now);
@@ -55,6 +53,8 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
         startedAt,
       });
   try {
+    const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
+    await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
     const stale = lock?.tookOverFrom;
     if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
     const result = await undoRun(target, undoId, interruptedUndo, { ...command, startedAt });

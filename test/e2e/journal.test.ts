@@ -287,6 +287,37 @@ describe('one run at a time', () => {
   });
 });
 
+describe('one run at a time across state directories (sudo and you)', () => {
+  it('refuses a run with another state directory on the same flake, naming the first run and its journal', async () => {
+    sandbox = makeSandbox('tuned');
+    const first = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang' });
+    await waitForOutput(first, /building '\/nix\/store\/.*unified-llm/);
+    const otherState = path.join(sandbox.dir, 'other-state');
+    const during = snapshot(sandbox.flake);
+
+    const second = await runCli({ ...sandbox, state: otherState }, ['rollback', '--yes']);
+    const reenable = await runCli({ ...sandbox, state: otherState }, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+    const after = snapshot(sandbox.flake);
+
+    first.kill('SIGINT');
+    await first;
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^tune-wizard: another tune-wizard run is working on ${sandbox.flake.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: pid ${first.pid} as \\S+ \\(\`tune-wizard rollback\`, run \\S+, started [\\d-]+ [\\d:]+; its journal is in ${sandbox.state}/tune-wizard\\)\\. Wait for it to finish or stop it, then run again\\.$`),
+      ),
+    ]);
+    expect(reenable.exitCode).toBe(1);
+    expect(reenable.stderr).toContain('another tune-wizard run is working on');
+    expect(changedFiles(during, after)).toEqual([]);
+    expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(1);
+
+    // Once the first run is gone, so is its claim.
+    const later = await runCli({ ...sandbox, state: otherState }, ['rollback', '--yes', '--no-rebuild']);
+    expect(later.exitCode).toBe(0);
+  });
+});
+
 describe('where the files live', () => {
   it('writes through a symlinked flake directory and a symlinked module, and undo restores them', async () => {
     sandbox = makeSandbox('tuned');

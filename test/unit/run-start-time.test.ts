@@ -37,7 +37,7 @@ describe('a run started after undoing an unfinished one', () => {
         return true;
       },
     };
-    const run = await beginJournaledRun({ stateDir, command: ['rollback'], flake, flakeRealPath: flake, host: 'h', ui: quiet, prompter: slowYes, yes: false });
+    const run = await beginJournaledRun({ stateDir, command: ['rollback'], flake, flakeRealPath: flake, host: 'h', ui: quiet, prompter: slowYes, yes: false, willBuild: false });
     await finishJournaledRun(run, undefined, undefined);
 
     const runs = await listRuns(stateDir);
