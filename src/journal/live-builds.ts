@@ -33,10 +33,12 @@ export function findLiveBuilds(runs: RunEntry[]): LiveBuild[] {
 
 /** One line: whose build, which process group, what this run does about it and what to do. */
 export function describeLiveBuild({ run, build }: LiveBuild, consequence: string, willBuild = true): string {
-  const owner = isAlive(run.start.pid)
+  const watched = isAlive(run.start.pid);
+  const owner = watched
     ? `run ${run.id} is still building (its tune-wizard is pid ${run.start.pid})`
     : `the build of run ${run.id} is still running, unwatched (its tune-wizard, pid ${run.start.pid}, is gone)`;
-  const stop = `stop it with \`kill -- -${build.pgid}\``;
+  // A watched build is stopped through its tune-wizard, which restores its files too.
+  const stop = watched ? `stop that run with Ctrl-C in its terminal (or \`kill -INT ${run.start.pid}\`)` : `stop it with \`kill -- -${build.pgid}\``;
   const advice = willBuild ? `Wait for it to finish, or ${stop}, then run again.` : `Before a run that builds, wait for it to finish or ${stop}.`;
   return `${owner}: \`${build.command.join(' ')}\`, process group ${build.pgid}, started ${formatTime(build.time)}. ${consequence} ${advice}`;
 }

@@ -218,6 +218,33 @@ describe('a build left running by a tune-wizard killed with SIGKILL', () => {
   });
 });
 
+describe('a build of another flake still running', () => {
+  it('stops a run that would build a second one (exit 1), and names the run to stop', async () => {
+    setup();
+    const other = makeSandbox('tuned');
+    try {
+      const first = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang' });
+      await waitForOutput(first, /building '\/nix\/store\/.*unified-llm/);
+      const before = snapshot(other.flake);
+
+      const second = await runCli({ ...other, state: sandbox.state }, ['rollback', '--yes']);
+      const afterRefused = snapshot(other.flake);
+      const noBuild = await runCli({ ...other, state: sandbox.state }, ['rollback', '--yes', '--no-rebuild']);
+
+      first.kill('SIGINT');
+      await first;
+      expect(second.exitCode).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`^tune-wizard: run \\S+ is still building \\(its tune-wizard is pid ${first.pid}\\): .*does not start a second one; nothing was changed\\. Wait for it to finish, or stop that run with Ctrl-C in its terminal \\(or \`kill -INT ${first.pid}\`\\), then run again\\.$`, 'm'));
+      expect(noBuild.exitCode).toBe(0);
+      expect(noBuild.stderr).toContain('This run does not build. Before a run that builds, wait for it to finish or stop that run');
+      expect(changedFiles(before, afterRefused)).toEqual([]);
+      expect(changedFiles(before, snapshot(other.flake))).toHaveLength(4);
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
 describe('interrupting the switch', () => {
   it('lets an activation finish on Ctrl-C, keeps the files that match it and exits 130', async () => {
     const before = setup();
