@@ -15,10 +15,11 @@ import { createRunContext } from './engine/context.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { findMissingCommand, missingCommandMessage } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
-import type { Procedure, RunContext } from './engine/types.js';
+import type { BuildJournal, Procedure, RunContext } from './engine/types.js';
 import { colourWanted, processStreams, Ui } from './engine/ui.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { beginJournaledRun, finishJournaledRun, recordChecks, warnOfUnfinishedRun, type JournaledRun } from './journal/journaled-run.js';
+import { refuseSecondBuild } from './journal/live-builds.js';
 import { findStateDir } from './journal/state-dir.js';
 import { processRunner } from './system/command-runner.js';
 import { localDate } from './system/local-time.js';
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
 async function runCommand(args: CliArgs, ui: Ui): Promise<number> {
   const onlyReads = args.command === 'check' || (args.command === 'recommend' && !args.apply);
   const sysroot = new Sysroot(path.resolve(args.sysroot));
+  await sysroot.requireReadable();
   if (args.rebuild.stopBelow?.kind === 'bytes' && !onlyReads) await requireReachableStopLine(sysroot, args.rebuild.stopBelow);
 
   // What was asked for must exist before the missing terminal is worth a word.
@@ -105,6 +107,7 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
 
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
+  if (args.dryRun) await refuseSecondBuild(stateDir, ui, false);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
     stateDir,
@@ -115,10 +118,11 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
     ui,
     prompter: setup.prompter,
     yes: args.yes,
+    willBuild: !args.noRebuild,
   });
   const workspace = new Workspace(args.dryRun, run?.journal);
   try {
-    const summary = await runJournaled(args, ui, { ...setup, workspace }, run);
+    const summary = await runJournaled(args, ui, { ...setup, workspace, buildJournal: run?.journal }, run);
     if (run) await finishJournaledRun(run, summary, undefined);
   } catch (error) {
     if (run) await finishJournaledRun(run, undefined, error);
@@ -136,6 +140,8 @@ interface Setup {
   sysroot: Sysroot;
   workspace: Workspace;
   prompter: Prompter;
+  /** Records the build's process group (absent in a dry run). */
+  buildJournal?: BuildJournal | undefined;
 }
 
 async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSignal): Promise<RunContext> {
@@ -156,6 +162,7 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
       rebuild: args.rebuild,
     },
     systemAtStart: await setup.sysroot.currentSystem(),
+    ...(setup.buildJournal ? { buildJournal: setup.buildJournal } : {}),
   });
   await ctx.configuration();
   return ctx;

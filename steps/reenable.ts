@@ -21,6 +21,10 @@ export const knownModules: Record<string, string> = {
   'unified-llm': './modules/ml/offload',
 };
 
+/** The running system does not show a setting the configuration makes. */
+const NOT_APPLIED =
+  'The running system does not show what the configuration says: switch to the configuration first (`sudo nixos-rebuild switch --flake DIR#HOST`), or find what else sets it, then run again.';
+
 export function reenable(name: string): Procedure {
   const importPath = knownModules[name] ?? name;
   return {
@@ -29,9 +33,9 @@ export function reenable(name: string): Procedure {
     steps: [
       gate(`${importPath} is commented out in flake.nix`, importIsListed(importPath)),
       gate('zram swap is active and uses zstd', zramActive('zstd'), undefined, 'Rebuild with the memory module enabled (zramSwap with algorithm "zstd") and run again.'),
-      gate('vm.swappiness is what the configuration says', sysctlMatchesConfig('vm.swappiness', 'boot.kernel.sysctl."vm.swappiness"', { type: 'int', value: 60 })),
-      gate('max-jobs in nix.conf is what the configuration says', nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' })),
-      gate('cores in nix.conf is what the configuration says', nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 })),
+      gate('vm.swappiness is what the configuration says', sysctlMatchesConfig('vm.swappiness', 'boot.kernel.sysctl."vm.swappiness"', { type: 'int', value: 60 }), undefined, NOT_APPLIED),
+      gate('max-jobs in nix.conf is what the configuration says', nixConfMatchesConfig('max-jobs', 'nix.settings.max-jobs', ['nix.maxJobs'], { type: 'string', value: 'auto' }), undefined, NOT_APPLIED),
+      gate('cores in nix.conf is what the configuration says', nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 }), undefined, NOT_APPLIED),
       gate('enough memory headroom for a heavy build', headroomAtLeast(), undefined, 'Free memory (close programs, stop services) or lower --min-headroom, then run again.'),
       uncommentImport({ title: `Uncomment ${importPath} in flake.nix`, importPath }),
       rebuild({ title: 'Rebuild and switch (watching memory)', watchMemory: true }),

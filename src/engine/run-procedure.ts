@@ -142,7 +142,7 @@ async function restore(ctx: RunContext, reason: Error): Promise<void> {
   }
   if (restored.length === 0) return;
   const what = reason instanceof AbortError ? 'Stopped' : reason instanceof WatchdogError ? 'The watchdog stopped the rebuild' : reason instanceof RebuildError ? 'The rebuild failed' : 'Stopped by an error';
-  ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to their previous bytes.`);
+  ctx.ui.warn(`${what}: restored ${describeFiles(ctx, restored)} to ${restored.length === 1 ? 'its' : 'their'} previous bytes.`);
 }
 
 export function describeFiles(ctx: RunContext, files: string[]): string {
@@ -176,7 +176,7 @@ function printOutcome(ctx: RunContext, summary: RunSummary): void {
     return;
   }
   if (summary.rebuild?.status === 'switched') {
-    const checked = summary.verified > 0 ? ` and checked (${summary.verified} checks passed)` : '';
+    const checked = summary.verified > 0 ? ` and checked (${summary.verified} check${summary.verified === 1 ? '' : 's'} passed)` : '';
     ctx.ui.print(kleur.green(`Done: changed ${describeFiles(ctx, changed)}; rebuilt${checked}.`));
     return;
   }

@@ -3,6 +3,7 @@
 import type { Configuration } from '../config/module-graph.js';
 import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { CommandRunner } from '../system/command-runner.js';
+import type { ProcessIdentity } from '../system/process-identity.js';
 import type { Sysroot } from '../system/sysroot.js';
 import type { FileChange, Workspace } from '../system/workspace.js';
 import type { Ui } from './ui.js';
@@ -33,6 +34,14 @@ export interface RunContext {
   systemAtStart: string | undefined;
   /** The host's configuration as the files are now (after earlier steps). */
   configuration(): Promise<Configuration>;
+  /** The run's journal, told when the build's process group starts and ends (absent in a dry run). */
+  buildJournal?: BuildJournal;
+}
+
+/** Where a build's process group is recorded, so a later run finds it if this one is killed. */
+export interface BuildJournal {
+  buildStarted(command: string[], process: ProcessIdentity): Promise<void>;
+  buildEnded(pid: number): Promise<void>;
 }
 
 export interface CheckResult {

@@ -6,6 +6,7 @@ import type { RunSummary } from '../engine/run-procedure.js';
 import type { Procedure, Step } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
 import { AbortError, ExitCode, GateError, RebuildError, UserError } from '../errors.js';
+import { refuseSecondBuild } from './live-builds.js';
 import { isFinished, type EndStatus, type RunEntry } from './records.js';
 import { acquireLock, type HeldLock } from './run-lock.js';
 import { listRuns, newRunId, RunJournal } from './run-journal.js';
@@ -21,6 +22,8 @@ export interface RunStart {
   prompter: Prompter;
   /** --yes: never ask; an unfinished run stops this one. */
   yes: boolean;
+  /** Whether this run may start a build (not --no-rebuild). */
+  willBuild: boolean;
 }
 
 export interface JournaledRun {
@@ -29,20 +32,25 @@ export interface JournaledRun {
 }
 
 export async function beginJournaledRun(start: RunStart): Promise<JournaledRun> {
-  const id = newRunId();
+  // One clock reading for the id, the lock and the start record: history's STARTED matches the id.
+  const now = new Date();
+  const id = newRunId(now);
+  const time = now.toISOString();
   const lock = await acquireLock(start.stateDir, start.flakeRealPath, {
     pid: process.pid,
     runId: id,
     command: start.command.join(' '),
-    startedAt: new Date().toISOString(),
+    startedAt: time,
   });
   try {
     if (lock.tookOverFrom) {
       start.ui.warn(`took over the lock of run ${lock.tookOverFrom.runId} (pid ${lock.tookOverFrom.pid}), which is no longer running`);
     }
-    await settleUnfinishedRun(start, id);
+    await refuseSecondBuild(start.stateDir, start.ui, start.willBuild);
+    await settleUnfinishedRun(start, id, time);
     const journal = await RunJournal.start(start.stateDir, {
       id,
+      time,
       command: start.command,
       host: start.host,
       flake: start.flake,
@@ -67,7 +75,7 @@ function findUnfinished(runs: RunEntry[], flakeRealPath: string): RunEntry | und
 }
 
 /** A run of this flake that never finished must be undone before another starts. */
-async function settleUnfinishedRun(start: RunStart, id: string): Promise<void> {
+async function settleUnfinishedRun(start: RunStart, id: string, time: string): Promise<void> {
   const runs = await listRuns(start.stateDir);
   const unfinished = findUnfinished(runs, start.flakeRealPath);
   if (!unfinished) return;
@@ -80,7 +88,7 @@ async function settleUnfinishedRun(start: RunStart, id: string): Promise<void> {
   start.ui.warn(what);
   const undoId = `${id}-undo`;
   const question = `Restore these files (undo ${target === unfinished ? 'that run' : `run ${target.id}`}), then go on with this run?`;
-  const options = { stateDir: start.stateDir, ui: start.ui, prompter: start.prompter, force: false, dryRun: false, question };
+  const options = { stateDir: start.stateDir, ui: start.ui, prompter: start.prompter, force: false, dryRun: false, question, startedAt: time };
   const { undoRun } = await import('./undo-run.js');
   const result = await undoRun(target, undoId, target === unfinished ? undefined : unfinished, options);
   if (result === 'declined') {

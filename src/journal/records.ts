@@ -52,6 +52,29 @@ export interface RebuildRecord {
   error?: string;
 }
 
+/**
+ * The build's process group, written as soon as it started (before any of
+ * its output is read), so a later run can tell whether it is still
+ * running after tune-wizard itself was killed.
+ */
+export interface BuildStartedRecord {
+  type: 'build-started';
+  command: string[];
+  pid: number;
+  pgid: number;
+  /** Start time in clock ticks after boot (/proc/PID/stat), against pid reuse. */
+  startTicks: number;
+  bootId?: string;
+  time: string;
+}
+
+/** The build's process group is gone (it finished, failed, or was stopped). */
+export interface BuildEndedRecord {
+  type: 'build-ended';
+  pid: number;
+  time: string;
+}
+
 export type EndStatus = 'done' | 'failed' | 'gate-failed' | 'rebuild-failed' | 'aborted' | 'crashed' | 'interrupted';
 
 export interface EndRecord {
@@ -77,6 +100,8 @@ export type JournalRecord =
   | WrittenRecord
   | WriteFailedRecord
   | RebuildRecord
+  | BuildStartedRecord
+  | BuildEndedRecord
   | EndRecord
   | UndoneRecord;
 

@@ -7,6 +7,7 @@ import type { CheckResult } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { syncDirectory } from '../system/atomic-write.js';
 import { randomHex, sha256Hex } from '../system/crypto.js';
+import type { ProcessIdentity } from '../system/process-identity.js';
 import type { WriteJournal } from '../system/workspace.js';
 import { crossBoundary } from '../system/test-hooks.js';
 import { appendLine, createPrivateDir, ensurePrivateDir, listDirs, readBytes, saveBytesOnce } from './journal-files.js';
@@ -36,12 +37,13 @@ export class RunJournal implements WriteJournal {
     readonly dir: string,
   ) {}
 
-  static async start(stateDir: string, start: Omit<StartRecord, 'type' | 'time'>): Promise<RunJournal> {
+  /** `start.time`: the clock reading the run's id was made from (default: now). */
+  static async start(stateDir: string, start: Omit<StartRecord, 'type' | 'time'> & { time?: string }): Promise<RunJournal> {
     await ensurePrivateDir(runsDir(stateDir));
     const dir = path.join(runsDir(stateDir), start.id);
     await createPrivateDir(dir);
     const journal = new RunJournal(start.id, dir);
-    await journal.append({ type: 'start', ...start, time: new Date().toISOString() });
+    await journal.append({ type: 'start', ...start, time: start.time ?? new Date().toISOString() });
     await syncDirectory(dir);
     crossBoundary('run-started');
     return journal;
@@ -73,6 +75,15 @@ export class RunJournal implements WriteJournal {
     await this.append({ type: 'rebuild', status, command, ...(error === undefined ? {} : { error }) });
   }
 
+  async buildStarted(command: string[], process: ProcessIdentity): Promise<void> {
+    const { pid, pgid, startTicks, bootId } = process;
+    await this.append({ type: 'build-started', command, pid, pgid, startTicks, ...(bootId ? { bootId } : {}), time: new Date().toISOString() });
+  }
+
+  async buildEnded(pid: number): Promise<void> {
+    await this.append({ type: 'build-ended', pid, time: new Date().toISOString() });
+  }
+
   async finish(status: EndStatus, exitCode: number, message?: string): Promise<void> {
     await this.append({ type: 'end', status, exitCode, ...(message ? { message } : {}), time: new Date().toISOString() });
     crossBoundary('run-finished');
@@ -102,8 +113,13 @@ export async function listRuns(stateDir: string): Promise<RunEntry[]> {
   }
   // ISO times and ASCII ids sort by code unit; localeCompare would load ICU's
   // collator, several milliseconds of every start-up.
-  return runs.sort((a, b) => byCodeUnit(b.start.time, a.start.time) || byCodeUnit(b.id, a.id));
+  // A run's own undo of an earlier run (`<id>-undo`) shares its clock
+  // reading and happened first.
+  return runs.sort((a, b) => byCodeUnit(b.start.time, a.start.time) || byCodeUnit(baseId(b.id), baseId(a.id)) || Number(isSettleUndo(a.id)) - Number(isSettleUndo(b.id)));
 }
+
+const baseId = (id: string): string => id.replace(/-undo$/, '');
+const isSettleUndo = (id: string): boolean => id.endsWith('-undo');
 
 function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

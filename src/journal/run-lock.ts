@@ -3,7 +3,17 @@
 // link(2), which fails if it exists. A lock whose process is gone is taken
 // over: the taker first claims that exact lock (by inode and content) with a
 // second exclusive file, so two takers can never both remove it.
+//
+// The state directory is per user, so `sudo tune-wizard` (root's) and
+// `tune-wizard` (yours) would not see each other's lock files. While it
+// holds the lock a run therefore also binds a Linux abstract Unix socket
+// named after the flake's real path: one name for every user (in the same
+// network namespace), bound atomically, never a file, and released by the
+// kernel when the process ends, even by kill -9. A second binder gets
+// EADDRINUSE and asks the holder who it is.
 import { constants } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -50,7 +60,18 @@ export async function acquireLock(stateDir: string, flake: string, holder: LockH
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (await tryLink(temp, file)) {
-        return { file, tookOverFrom, release: () => releaseLock(file, text) };
+        let shared: net.Server | undefined;
+        try {
+          shared = await claimSharedName(flake, { ...holder, stateDir });
+        } catch (error) {
+          await releaseLock(file, text);
+          throw error;
+        }
+        const release = async (): Promise<void> => {
+          shared?.close();
+          await releaseLock(file, text);
+        };
+        return { file, tookOverFrom, release };
       }
       const seen = await readLock(file);
       if (!seen) continue;
@@ -64,6 +85,67 @@ export async function acquireLock(stateDir: string, flake: string, holder: LockH
   }
   throw new UserError(
     `could not take the lock ${file} for ${flake}; if no tune-wizard run is active, delete it and any ${path.basename(file)}.takeover-* next to it, then run again.`,
+  );
+}
+
+/** Who holds the shared name, as its holder tells it. */
+interface SharedHolder extends LockHolder {
+  stateDir: string;
+  user?: string;
+  uid?: number;
+}
+
+/** The abstract socket name for a flake (the leading NUL makes it abstract). */
+export function sharedLockName(flake: string): string {
+  return `\0tune-wizard-lock-${sha256Hex(flake).slice(0, 32)}`;
+}
+
+/**
+ * Binds the flake's abstract socket name, which answers each connection
+ * with this run's holder record. Undefined where the platform has no
+ * abstract sockets (not Linux): the lock file alone then guards the run.
+ */
+async function claimSharedName(flake: string, holder: SharedHolder): Promise<net.Server | undefined> {
+  const me = os.userInfo();
+  const record = `${JSON.stringify({ ...holder, user: me.username, uid: me.uid })}\n`;
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end(record);
+  });
+  const outcome = await new Promise<'bound' | 'in-use' | 'unsupported'>((resolve) => {
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'in-use' : 'unsupported'));
+    server.listen({ path: sharedLockName(flake), exclusive: true }, () => resolve('bound'));
+  });
+  if (outcome === 'unsupported') return undefined;
+  if (outcome === 'in-use') throw sharedHeldError(flake, await askHolder(flake));
+  server.unref();
+  return server;
+}
+
+async function askHolder(flake: string): Promise<SharedHolder | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const socket = net.connect({ path: sharedLockName(flake) });
+    const done = (value: SharedHolder | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(undefined), 1000);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => done(parseHolder(text) as SharedHolder | undefined));
+    socket.on('error', () => done(undefined));
+  });
+}
+
+function sharedHeldError(flake: string, holder: SharedHolder | undefined): UserError {
+  if (!holder) {
+    return new UserError(`another process holds tune-wizard's lock for ${flake} (the abstract socket ${sharedLockName(flake).slice(1)}) and did not say who it is. Wait for it to finish or stop it, then run again.`);
+  }
+  const user = holder.user ?? (holder.uid === undefined ? 'another user' : `uid ${holder.uid}`);
+  return new UserError(
+    `another tune-wizard run is working on ${flake}: pid ${holder.pid} as ${user} (\`tune-wizard ${holder.command}\`, run ${holder.runId}, started ${formatTime(holder.startedAt)}; its journal is in ${holder.stateDir}). Wait for it to finish or stop it, then run again.`,
   );
 }
 

@@ -13,6 +13,7 @@ import { AbortError, ExitCode, RebuildError, UserError } from '../errors.js';
 import { rebuild } from '../step-kinds/rebuild.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { Sysroot } from '../system/sysroot.js';
+import { refuseSecondBuild } from './live-builds.js';
 import { acquireLock } from './run-lock.js';
 import { listRuns, newRunId } from './run-journal.js';
 import { chooseUndoTarget } from './undo-target.js';
@@ -41,19 +42,23 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
   }
   const { target, interruptedUndo } = choice;
 
-  const undoId = newRunId();
+  const now = new Date();
+  const undoId = newRunId(now);
+  const startedAt = now.toISOString();
   const lock = command.dryRun
     ? undefined
     : await acquireLock(command.stateDir, target.start.flakeRealPath, {
         pid: process.pid,
         runId: undoId,
         command: `undo ${target.id}`,
-        startedAt: new Date().toISOString(),
+        startedAt,
       });
   try {
+    const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
+    await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
     const stale = lock?.tookOverFrom;
     if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
-    const result = await undoRun(target, undoId, interruptedUndo, command);
+    const result = await undoRun(target, undoId, interruptedUndo, { ...command, startedAt });
     if (typeof result === 'string') return ExitCode.ok;
     return await offerRebuild(command, result, target.start.flake, target.start.host);
   } finally {
@@ -114,6 +119,7 @@ function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: stri
     signal: new AbortController().signal,
     options: { yes: true, dryRun: false, noRebuild: false, minHeadroom: 0, only: undefined, rebuild: command.rebuild },
     systemAtStart: undefined,
+    buildJournal: result.journal,
   });
 }
 

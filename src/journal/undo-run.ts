@@ -22,6 +22,8 @@ export interface UndoOptions {
   dryRun: boolean;
   /** The yes/no question asked after the diff. */
   question?: string;
+  /** The clock reading the undo's id was made from. */
+  startedAt?: string;
 }
 
 export interface UndoResult {
@@ -67,6 +69,7 @@ export async function undoRun(
 
   const journal = await RunJournal.start(options.stateDir, {
     id: undoId,
+    ...(options.startedAt ? { time: options.startedAt } : {}),
     command: ['undo', target.id],
     host: target.start.host,
     flake: target.start.flake,
@@ -76,7 +79,10 @@ export async function undoRun(
   });
   const workspace = new Workspace(false, journal);
   try {
-    for (const change of plan.changes) await workspace.write(change.file, change.before, change.after);
+    for (const change of plan.changes) {
+      if (plan.recreated.has(change.file)) await workspace.create(change.file, change.after);
+      else await workspace.write(change.file, change.before, change.after);
+    }
     if (!isFinished(target) || interruptedUndo) await removeTempFiles(target, ui);
     await closeTarget(target, interruptedUndo, undoId);
   } catch (error) {
@@ -84,20 +90,41 @@ export async function undoRun(
     throw error;
   }
   const restored = plan.changes.map((c) => c.file);
-  ui.ok(`restored ${restored.map((f) => path.relative(target.start.flake, f) || f).join(', ')}`);
+  const recreated = restored.filter((f) => plan.recreated.has(f)).map((f) => path.relative(target.start.flake, f) || f);
+  ui.ok(`restored ${restored.map((f) => path.relative(target.start.flake, f) || f).join(', ')}${recreated.length > 0 ? ` (recreated ${recreated.join(', ')}, which had been deleted)` : ''}`);
   return { journal, workspace, restored };
 }
 
 function refuseEditedFiles(target: RunEntry, plan: RestorePlan, ui: Ui): void {
   if (plan.refused.length === 0) return;
   for (const refused of plan.refused) if (refused.change) ui.print(renderDiff(refused.change, target.start.flake));
+  const name = (file: string): string => path.relative(target.start.flake, file) || file;
   const changed = plan.refused.filter((r) => r.why === 'changed').map((r) => r.file);
-  const missing = plan.refused.filter((r) => r.why === 'missing').map((r) => r.file);
+  const deleted = plan.refused.filter((r) => r.why !== 'changed');
   const parts = [];
   if (changed.length > 0) {
-    parts.push(`${changed.join(', ')} changed since run ${target.id} wrote it; the diff above shows what undo would overwrite. Keep your edits, or run \`tune-wizard undo ${target.id} --force\` to overwrite them`);
+    const one = changed.length === 1;
+    parts.push(
+      `${changed.join(', ')} changed since run ${target.id} wrote ${one ? 'it' : 'them'}; the diff above shows what undo would overwrite. Keep your edits, or run \`tune-wizard undo ${target.id} --force\` to overwrite them`,
+    );
   }
-  if (missing.length > 0) parts.push(`${missing.join(', ')} no longer exists; its old bytes are kept in ${target.dir}`);
+  const missing = deleted.filter((r) => r.why === 'missing');
+  const homeless = deleted.filter((r) => r.why === 'missing-folder');
+  const force = `\`tune-wizard undo ${target.id} --force\``;
+  for (const group of [missing, homeless]) {
+    if (group.length === 0) continue;
+    const one = group.length === 1;
+    const saved = group.map((r) => (one ? r.savedCopy : `${name(r.file)} in ${r.savedCopy}`)).join(', ');
+    const what = `${group.map((r) => name(r.file)).join(', ')} (in ${target.start.flake}) no longer exist${one ? 's' : ''}`;
+    if (group === missing) {
+      parts.push(`${what}; run ${target.id} saved ${one ? 'its' : 'their'} bytes from before it${one ? ' in ' : ': '}${saved}. ${force} puts ${one ? 'it' : 'them'} back`);
+    } else {
+      const folders = [...new Set(group.map((r) => path.dirname(r.file)))];
+      parts.push(
+        `${what}, nor ${folders.length === 1 ? `does the folder ${folders[0]}` : `do the folders ${folders.join(', ')}`}; run ${target.id} saved ${one ? 'its' : 'their'} bytes from before it${one ? ' in ' : ': '}${saved}. Create the folder${folders.length === 1 ? '' : 's'} (or move the flake back) and run ${force}, or copy the saved ${one ? 'copy' : 'copies'} into place yourself`,
+      );
+    }
+  }
   throw new UserError(`${parts.join('. ')}. Nothing was restored.`);
 }
 

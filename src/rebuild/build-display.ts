@@ -38,8 +38,11 @@ export function openBuildDisplay(ui: Ui, options: DisplayOptions): BuildDisplay 
   };
   const drawStatus = (): void => {
     if (!options.terminal) return;
-    const text = renderStatus(progress, latest, options.stopBytes, Date.now());
-    ui.streams.err(`${CLEAR_LINE}  ${text.slice(0, Math.max(20, options.columns - 3))}`);
+    // Two columns of indent, and two left free at the end: a ^C the
+    // terminal echoes after the line then stays on it (not wrapping onto
+    // the next one), and the next redraw or notice clears it.
+    const text = renderStatus(progress, latest, options.stopBytes, Date.now(), Math.max(20, options.columns - 4));
+    ui.streams.err(`${CLEAR_LINE}  ${text}`);
     statusShown = true;
   };
 

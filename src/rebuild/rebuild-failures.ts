@@ -5,7 +5,7 @@ import { shellCommand } from '../engine/shell-words.js';
 import type { RunContext } from '../engine/types.js';
 import { RebuildError, WatchdogError } from '../errors.js';
 import type { CommandResult } from '../system/command-runner.js';
-import { formatBytes } from '../system/units.js';
+import { formatBytes, formatDistinct } from '../system/units.js';
 import { formatElapsed } from '../watch/status-line.js';
 import type { StopLine } from '../watch/stop-line.js';
 import type { Watchdog } from '../watch/watchdog.js';
@@ -19,11 +19,15 @@ function tailOf(result: CommandResult): string {
   return result.tail.filter((l) => l.trim() !== '').slice(-3).join(' | ');
 }
 
+/** What to do when a build ran short of memory. */
+const LESS_PARALLELISM = 'Build with less parallelism, e.g. add `-- --max-jobs 1 --cores 2`, or free memory first, then run again.';
+
 export function buildFailure(command: string[], result: CommandResult, guardAction: string | undefined): RebuildError {
   const tail = tailOf(result);
   const guard = guardAction ? ` Memory: ${guardAction}.` : '';
+  const next = guardAction ? LESS_PARALLELISM : 'Fix the error and run again.';
   return new RebuildError(
-    `\`${shellCommand(command)}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. Fix the error and run again.`,
+    `\`${shellCommand(command)}\` ${describeExit(result)}${tail ? `: ${tail}` : ''}.${guard} The running system was not touched. ${next}`,
   );
 }
 
@@ -43,15 +47,15 @@ export async function finalFailure(ctx: RunContext, commands: RebuildCommands, r
 export function watchdogStop(watchdog: Watchdog, line: StopLine, started: boolean): WatchdogError {
   const sample = watchdog.stats.crossing!;
   const swap = sample.headroom - sample.memAvailable;
-  const measured = `headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`;
-  const limit = `${formatBytes(line.bytes)} (${line.reason})`;
-  const advice = 'Build with less parallelism, e.g. add `-- --max-jobs 1 --cores 2`, or free memory first.';
+  const [headroom, stop] = formatDistinct(sample.headroom, line.bytes);
+  const measured = `headroom ${headroom} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`;
+  const limit = `${stop} (${line.reason})`;
   if (!started) {
     return new WatchdogError(`Not building: ${measured} is already under ${limit}. Nothing was built and the running system was not touched. Free memory first, or set --stop-below lower.`);
   }
   const at = new Date(sample.at).toLocaleTimeString('en-GB');
   const after = formatElapsed(sample.at - watchdog.stats.startedAt);
   return new WatchdogError(
-    `The watchdog stopped the build at ${at} (${after} in): ${measured} fell under ${limit}. The running system was not touched. ${advice}`,
+    `The watchdog stopped the build at ${at} (${after} in): ${measured} fell under ${limit}. The running system was not touched. ${LESS_PARALLELISM}`,
   );
 }

@@ -8,8 +8,9 @@ import path from 'node:path';
 import type { RunContext } from '../engine/types.js';
 import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
+import { identifyProcess } from '../system/process-identity.js';
 import type { MemInfo } from '../system/sysroot.js';
-import { formatBytes } from '../system/units.js';
+import { formatBytes, formatDistinct } from '../system/units.js';
 import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
 import type { MemorySample } from '../watch/memory-sample.js';
 import { describeGuardAction, findOomKills, lastSequence, wasBuilderKilled } from '../watch/oom-report.js';
@@ -170,7 +171,8 @@ function watchEvents(display: BuildDisplay, line: StopLine, stopper: { current: 
     onWarn: (sample: MemorySample) =>
       display.notice('warn', `headroom ${formatBytes(sample.headroom)} is under twice the stop line; the build will be stopped at ${formatBytes(line.bytes)}`),
     onLimit: (sample: MemorySample) => {
-      display.notice('fail', `headroom ${formatBytes(sample.headroom)} fell under ${formatBytes(line.bytes)}: stopping the build`);
+      const [headroom, stop] = formatDistinct(sample.headroom, line.bytes);
+      display.notice('fail', `headroom ${headroom} fell under ${stop}: stopping the build`);
       stopper.current?.stop();
     },
     onReadError: (error: Error) => display.notice('warn', `cannot read memory (${error.message}); the build runs unwatched`),
@@ -188,6 +190,10 @@ async function runPhase(
   await ctx.runner.ready();
   const running = ctx.runner.start(command[0]!, command.slice(1), (text) => display.line(text), { ...options, graceMs: GRACE_MS });
   stopper.current = isStoppable ? running : undefined;
+  // The build's group is recorded at once, so that if tune-wizard is killed
+  // the next run knows it may still be running (and never starts a second).
+  const identity = isStoppable && running.pid !== undefined ? identifyProcess(running.pid) : undefined;
+  if (identity) await ctx.buildJournal?.buildStarted(command, identity);
   const onAbort = (): void => {
     if (isStoppable) {
       display.notice('warn', 'Ctrl-C: stopping the build');
@@ -203,6 +209,7 @@ async function runPhase(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     stopper.current = undefined;
+    if (identity) await ctx.buildJournal?.buildEnded(identity.pid);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type MemoryPressure,
   type ZramStats,
 } from './proc-formats.js';
+import { UserError } from '../errors.js';
 import { parseCmdline, parseKernelRecords, type KernelRecord } from './memory-files.js';
 
 export interface MemInfo {
@@ -49,18 +50,39 @@ export interface ZramDevice {
   diskSizeBytes: number;
 }
 
-export class SystemReadError extends Error {
+/** A file of the running system (or of --sysroot) that cannot be read: one line, exit 1. */
+export class SystemReadError extends UserError {
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
+    super(`cannot read ${file}: ${message}`);
     this.name = 'SystemReadError';
   }
 }
 
 export class Sysroot {
   constructor(readonly root: string = '/') {}
+
+  /**
+   * Refuses a root that does not hold a readable proc/meminfo (a mistyped
+   * --sysroot), before anything is read or changed.
+   */
+  async requireReadable(flag = '--sysroot'): Promise<void> {
+    const info = await stat(this.root).catch((error: NodeJS.ErrnoException) => error);
+    const advice = `Point ${flag} at a directory holding proc/, sys/ and etc/ (a mounted system or a fixture), or leave ${flag} out to read this machine's. Nothing was changed.`;
+    if (info instanceof Error || !info.isDirectory()) {
+      const why = info instanceof Error ? (info.code === 'ENOENT' ? 'no such directory' : describeCode(info.code)) : 'not a directory';
+      throw new UserError(`${flag} ${this.root}: ${why}. ${advice}`);
+    }
+    const meminfo = this.resolve('/proc/meminfo');
+    try {
+      toMemInfo(await readFile(meminfo, 'utf8'), meminfo);
+    } catch (error) {
+      const why = error instanceof SystemReadError ? error.message.replace(/^cannot read [^:]*: /, '') : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : describeCode((error as NodeJS.ErrnoException).code);
+      throw new UserError(`${flag} ${this.root}: cannot read ${meminfo} (${why}). ${advice}`);
+    }
+  }
 
   resolve(absolutePath: string): string {
     return path.join(this.root, absolutePath);
@@ -72,7 +94,7 @@ export class Sysroot {
       return await readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new SystemReadError(file, code === 'ENOENT' ? 'not found' : String(code ?? error));
+      throw new SystemReadError(file, code === 'ENOENT' ? 'not found' : code ? describeCode(code) : String(error));
     }
   }
 
@@ -288,6 +310,10 @@ export class Sysroot {
     const name = text?.trim();
     return name === '' ? undefined : name;
   }
+}
+
+function describeCode(code: string | undefined): string {
+  return code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'not a directory' : String(code);
 }
 
 export function parseMemInfo(text: string): Map<string, number> {

@@ -14,6 +14,20 @@ export function parseSize(text: string): number | undefined {
   return Math.round(Number(match[1]) * UNITS[match[2]!.toUpperCase()]!);
 }
 
+/**
+ * Two sizes that differ, printed so that they read different: `1.3 GiB`
+ * and `1.3 GiB` become `1331 MiB` and `1300 MiB` (exact MiB, then KiB).
+ */
+export function formatDistinct(a: number, b: number): [string, string] {
+  const [first, second] = [formatBytes(a), formatBytes(b)];
+  if (first !== second || a === b) return [first, second];
+  for (const [unit, size] of [['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    const [x, y] = [Math.round(a / size), Math.round(b / size)];
+    if (x !== y) return [`${x} ${unit}`, `${y} ${unit}`];
+  }
+  return [`${a} B`, `${b} B`];
+}
+
 export function formatBytes(bytes: number): string {
   const sign = bytes < 0 ? '-' : '';
   const value = Math.abs(bytes);

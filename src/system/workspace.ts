@@ -4,7 +4,8 @@
 // in a dry run, writes land in memory only. With a journal, every write is
 // recorded (old bytes saved) before the file is touched.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -66,6 +67,26 @@ export class Workspace {
       await this.replace(file, before, after);
     }
     if (!this.originals.has(file)) this.originals.set(file, before);
+    this.current.set(file, after);
+    this.version++;
+  }
+
+  /**
+   * Writes a file that no longer exists (undo --force of a deleted file),
+   * atomically, into its folder, which must exist. Its bytes before are
+   * recorded as empty.
+   */
+  async create(file: string, after: Buffer): Promise<void> {
+    const empty = Buffer.alloc(0);
+    if (!this.dryRun) {
+      if (await lstat(file).then(() => true, () => false)) {
+        throw new UserError(`${file} appeared during this run; nothing was written to it. Run again.`);
+      }
+      const folder = await stat(path.dirname(file)).catch(() => undefined);
+      if (!folder?.isDirectory()) throw new UserError(`cannot recreate ${file}: its folder ${path.dirname(file)} does not exist`);
+      await this.replace(file, empty, after);
+    }
+    if (!this.originals.has(file)) this.originals.set(file, empty);
     this.current.set(file, after);
     this.version++;
   }

@@ -45,7 +45,7 @@ export function describeGuardAction(evidence: GuardEvidence): string | undefined
   const kills = evidence.kills ?? [];
   if (kills.length > 0) {
     const victims = kills.map((k) => `${k.name} (pid ${k.pid})`).join(', ');
-    return `the kernel's OOM killer killed ${victims} (kernel log)`;
+    return `the kernel log shows the kernel's OOM killer killed ${victims}`;
   }
   if (!evidence.builderKilled || evidence.lowestHeadroom === undefined) return undefined;
   const near = evidence.guards.find((g) => evidence.lowestHeadroom! <= 1.5 * guardLine(g, evidence.memTotal, evidence.swapTotal));

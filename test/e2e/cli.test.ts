@@ -155,12 +155,37 @@ describe('tune-wizard reenable unified-llm', () => {
     expect(run.stderr).toContain('no zram device in /proc/swaps');
   });
 
+  it('says what to do when the running swappiness is not what the configuration says (exit 3)', async () => {
+    sandbox = makeSandbox('tuned');
+    writeFileSync(path.join(sandbox.sysroot, 'proc/sys/vm/swappiness'), '30\n');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(3);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake DIR#HOST`\), or find what else sets it, then run again\.$/m);
+  });
+
   it('restores flake.nix when the heavy rebuild fails (exit 4)', async () => {
     sandbox = makeSandbox('tuned');
     const before = snapshot(sandbox.flake);
     const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes'], { TW_STUB_REBUILD: 'fail' });
     expect(run.exitCode).toBe(4);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain('The rebuild failed: restored flake.nix to its previous bytes.');
+  });
+});
+
+describe('the closing line', () => {
+  it('counts one check in the singular', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Done: changed flake.nix; rebuilt and checked (1 check passed).');
   });
 });
 
@@ -398,6 +423,23 @@ describe('bad input', () => {
     const run = await runCli(sandbox, ['rollback', '--yes', '--flake', path.join(sandbox.flake, 'modules')]);
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toBe(`tune-wizard: ${path.join(sandbox.flake, 'modules')}: no flake.nix here. Point --flake at your configuration's flake directory.`);
+  });
+
+  it('refuses a --sysroot it cannot read, in one line, before reading or changing anything, for every command', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    const missing = path.join(sandbox.dir, 'nonexistent');
+    const empty = path.join(sandbox.dir, 'flake'); // a directory, but no proc/meminfo in it
+    for (const [root, why] of [[missing, 'no such directory'], [empty, `cannot read ${empty}/proc/meminfo (not found)`]] as const) {
+      for (const command of [['rollback', '--yes'], ['rollback', '--dry-run'], ['reenable', 'unified-llm', '--yes'], ['check'], ['recommend'], ['undo', '--yes']]) {
+        const run = await runCli({ ...sandbox, sysroot: root }, command);
+        expect(run.exitCode, command.join(' ')).toBe(1);
+        expect(run.stderr.trim().split('\n'), command.join(' ')).toEqual([`tune-wizard: --sysroot ${root}: ${why}. Point --sysroot at a directory holding proc/, sys/ and etc/ (a mounted system or a fixture), or leave --sysroot out to read this machine's. Nothing was changed.`]);
+        expect(run.stdout, command.join(' ')).toBe('');
+      }
+    }
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(existsSync(path.join(sandbox.state, 'tune-wizard', 'runs'))).toBe(false);
   });
 
   it('exits 1 before touching anything when nixos-rebuild is missing', async () => {

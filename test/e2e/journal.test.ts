@@ -2,7 +2,7 @@
 // ways a write can fail: a second run, a symlinked checkout, a read-only
 // directory and a full disk.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -141,6 +141,51 @@ describe('tune-wizard undo', () => {
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });
 
+  it('names the saved copy of a deleted file and puts it back with --force; a missing folder is named', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+    const [runId] = runIds();
+    const hardening = path.join(sandbox.flake, 'sec/hardening.nix');
+    rmSync(hardening);
+    const saved = path.join(journalDir(), 'runs', runId!, journalRecords(runId!).find((r) => r.type === 'intent' && r.file === hardening)!.sha256Before as string);
+
+    const refused = await runCli(sandbox, ['undo', '--yes', '--no-rebuild']);
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      `tune-wizard: sec/hardening.nix (in ${sandbox.flake}) no longer exists; run ${runId} saved its bytes from before it in ${saved}. \`tune-wizard undo ${runId} --force\` puts it back. Nothing was restored.`,
+    ]);
+    expect(readFileSync(saved)).toEqual(before.get('sec/hardening.nix'));
+
+    rmSync(path.join(sandbox.flake, 'sec'), { recursive: true });
+    const noFolder = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+    expect(noFolder.exitCode).toBe(1);
+    expect(noFolder.stderr).toContain(`nor does the folder ${path.join(sandbox.flake, 'sec')}; run ${runId} saved its bytes`);
+    expect(noFolder.stderr).toContain('Nothing was restored.');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toContain('modules/system/nix.nix'); // nothing restored
+
+    mkdirSync(path.join(sandbox.flake, 'sec'));
+    const forced = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+
+    expect(forced.exitCode).toBe(0);
+    expect(forced.stderr).toContain('(recreated sec/hardening.nix, which had been deleted)');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('names every deleted file with its own saved copy, in the plural', async () => {
+    sandbox = makeSandbox('tuned');
+    await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+    renameSync(sandbox.flake, `${sandbox.flake}-moved`);
+
+    const refused = await runCli(sandbox, ['undo', '--yes', '--no-rebuild', '--force']);
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/modules\/system\/nix\.nix, sec\/hardening\.nix, modules\/security\/nix-daemon\.nix, modules\/system\/memory\.nix \(in [^)]*\) no longer exist, nor do the folders /);
+    expect(refused.stderr).toMatch(/saved their bytes from before it: modules\/system\/nix\.nix in \S+\/runs\/\S+\/[0-9a-f]{64}, sec\/hardening\.nix in /);
+    expect(refused.stderr).toContain('Create the folders (or move the flake back)');
+  });
+
   it('undoes the run named on the command line', async () => {
     sandbox = makeSandbox('tuned');
     const before = snapshot(sandbox.flake);
@@ -239,6 +284,37 @@ describe('one run at a time', () => {
     await first;
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toContain(`another tune-wizard run is working on ${sandbox.flake}: pid ${first.pid} (\`tune-wizard rollback\``);
+  });
+});
+
+describe('one run at a time across state directories (sudo and you)', () => {
+  it('refuses a run with another state directory on the same flake, naming the first run and its journal', async () => {
+    sandbox = makeSandbox('tuned');
+    const first = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang' });
+    await waitForOutput(first, /building '\/nix\/store\/.*unified-llm/);
+    const otherState = path.join(sandbox.dir, 'other-state');
+    const during = snapshot(sandbox.flake);
+
+    const second = await runCli({ ...sandbox, state: otherState }, ['rollback', '--yes']);
+    const reenable = await runCli({ ...sandbox, state: otherState }, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+    const after = snapshot(sandbox.flake);
+
+    first.kill('SIGINT');
+    await first;
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^tune-wizard: another tune-wizard run is working on ${sandbox.flake.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: pid ${first.pid} as \\S+ \\(\`tune-wizard rollback\`, run \\S+, started [\\d-]+ [\\d:]+; its journal is in ${sandbox.state}/tune-wizard\\)\\. Wait for it to finish or stop it, then run again\\.$`),
+      ),
+    ]);
+    expect(reenable.exitCode).toBe(1);
+    expect(reenable.stderr).toContain('another tune-wizard run is working on');
+    expect(changedFiles(during, after)).toEqual([]);
+    expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(1);
+
+    // Once the first run is gone, so is its claim.
+    const later = await runCli({ ...sandbox, state: otherState }, ['rollback', '--yes', '--no-rebuild']);
+    expect(later.exitCode).toBe(0);
   });
 });
 

@@ -55,6 +55,31 @@ describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
     expect(await terminal!.waitFor(/EXIT=\d+/)).toContain('EXIT=0');
   });
 
+  it('keeps headroom and the stop line on a narrow terminal, and a ^C echo does not stay on the status line', async () => {
+    const before = setup();
+    const pidFile = path.join(sandbox.dir, 'stub.pids');
+    terminal!.start(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang', TW_STUB_PIDFILE: pidFile }, 50);
+
+    let after: string;
+    try {
+      const during = await terminal!.waitFor(/headroom 13\.9 GiB \(stop < 797 MiB\)/);
+      const status = during.trimEnd().split('\n').at(-1)!;
+      expect(status).toMatch(/^ {2}build \d+s · headroom 13\.9 GiB \(stop < 797 MiB\)$/);
+      expect(status.length).toBeLessThanOrEqual(48);
+
+      terminal!.keys('C-c');
+      after = await terminal!.waitFor(/EXIT=\d+/);
+    } finally {
+      // Closing the terminal does not stop the stand-in (tune-wizard does not handle SIGHUP): never leave it behind.
+      for (const pid of survivingStandIns(pidFile)) process.kill(pid, 'SIGKILL');
+    }
+
+    expect(after).toContain('EXIT=130');
+    expect(after).not.toMatch(/\^C?$|^C$/m);
+    expect(after).toContain('Ctrl-C: stopping the build');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
   it('stops the whole build on one Ctrl-C from the keyboard, even one that ignores SIGTERM', async () => {
     const before = setup();
     const pidFile = path.join(sandbox.dir, 'stub.pids');

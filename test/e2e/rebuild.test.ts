@@ -54,6 +54,19 @@ describe('building first, switching second', () => {
     expect(stubCalls()).toEqual([`build ${target()} --max-jobs 1 --cores 2`, `switch ${target()} --max-jobs 1 --cores 2`]);
   });
 
+  it('refuses an argument after -- that would change what is built or switched (exit 2), before anything is changed', async () => {
+    const before = setup();
+
+    for (const extra of [['--flake', '/etc/nixos#other'], ['switch']]) {
+      const run = await runCli(sandbox, ['rollback', '--yes', '--', ...extra]);
+
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`\`-- ${extra[0]}\` would change what nixos-rebuild builds or activates`)]);
+    }
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls()).toEqual([]);
+  });
+
   it('with --mode build only builds, keeps the result link and skips the checks', async () => {
     setup();
 
@@ -111,7 +124,8 @@ describe('building first, switching second', () => {
     const run = await runCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'oom-killed' });
 
     expect(run.exitCode).toBe(4);
-    expect(run.stderr).toContain("Memory: the kernel's OOM killer killed rustc (pid 4242) (kernel log).");
+    expect(run.stderr).toContain("Memory: the kernel log shows the kernel's OOM killer killed rustc (pid 4242). The running system was not touched. Build with less parallelism, e.g. add `-- --max-jobs 1 --cores 2`, or free memory first, then run again.");
+    expect(run.stderr).not.toContain('Fix the error');
     expect(run.stderr).not.toContain('old-victim');
   });
 });
@@ -149,6 +163,85 @@ describe('stopping a build', () => {
     expect(run.exitCode).toBe(130);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(survivingStandIns(pidFile())).toEqual([]);
+  });
+});
+
+describe('a build left running by a tune-wizard killed with SIGKILL', () => {
+  it('is recorded, named by history, and no run or undo starts a second build while it runs', async () => {
+    const before = setup();
+    const child = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang', TW_STUB_PIDFILE: pidFile() });
+    await waitForOutput(child, /running nixos-rebuild build/);
+    const journal = (): string => {
+      const runs = path.join(sandbox.state, 'tune-wizard', 'runs');
+      return readdirSync(runs).map((id) => readFileSync(path.join(runs, id, 'journal.jsonl'), 'utf8')).join('');
+    };
+    for (let i = 0; i < 100 && !journal().includes('"build-started"'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await child;
+    const [buildPid, buildGroup] = readFileSync(pidFile(), 'utf8').trim().split(' ').map(Number);
+    expect(buildPid).toBe(buildGroup);
+    const survivors = survivingStandIns(pidFile());
+    expect(survivors).toContain(buildPid);
+    const edited = snapshot(sandbox.flake);
+    expect(changedFiles(before, edited)).toHaveLength(4);
+
+    try {
+      const history = await runCli(sandbox, ['history']);
+      expect(history.stdout).toMatch(new RegExp(`rollback +interrupted, build still running \\(process group ${buildGroup}\\)`));
+      expect(history.stderr).toContain(`stop it with \`kill -- -${buildGroup}\``);
+
+      for (const command of [['undo', '--yes'], ['rollback', '--yes']]) {
+        const refused = await runCli(sandbox, command);
+        expect(refused.exitCode, command.join(' ')).toBe(1);
+        const lines = refused.stderr.trim().split('\n');
+        expect(lines, command.join(' ')).toHaveLength(1);
+        expect(lines[0]).toMatch(/^tune-wizard: the build of run \S+ is still running, unwatched \(its tune-wizard, pid \d+, is gone\): `nixos-rebuild build --flake /);
+        expect(lines[0]).toContain(`process group ${buildGroup}`);
+        expect(lines[0]).toContain('does not start a second one; nothing was changed.');
+        expect(lines[0]).toContain(`Wait for it to finish, or stop it with \`kill -- -${buildGroup}\`, then run again.`);
+      }
+      expect(changedFiles(edited, snapshot(sandbox.flake))).toEqual([]);
+      expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(1);
+      // tune-wizard never signals it: it is still there.
+      expect(survivingStandIns(pidFile())).toContain(buildPid);
+    } finally {
+      process.kill(-buildGroup!, 'SIGKILL');
+    }
+    for (let i = 0; i < 100 && survivingStandIns(pidFile()).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+
+    const undo = await runCli(sandbox, ['undo', '--yes']);
+
+    expect(undo.exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(stubCalls().filter((call) => call.startsWith('build'))).toHaveLength(2);
+    expect((await runCli(sandbox, ['history'])).stdout).not.toContain('build still running');
+  });
+});
+
+describe('a build of another flake still running', () => {
+  it('stops a run that would build a second one (exit 1), and names the run to stop', async () => {
+    setup();
+    const other = makeSandbox('tuned');
+    try {
+      const first = startCli(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'hang' });
+      await waitForOutput(first, /building '\/nix\/store\/.*unified-llm/);
+      const before = snapshot(other.flake);
+
+      const second = await runCli({ ...other, state: sandbox.state }, ['rollback', '--yes']);
+      const afterRefused = snapshot(other.flake);
+      const noBuild = await runCli({ ...other, state: sandbox.state }, ['rollback', '--yes', '--no-rebuild']);
+
+      first.kill('SIGINT');
+      await first;
+      expect(second.exitCode).toBe(1);
+      expect(second.stderr).toMatch(new RegExp(`^tune-wizard: run \\S+ is still building \\(its tune-wizard is pid ${first.pid}\\): .*does not start a second one; nothing was changed\\. Wait for it to finish, or stop that run with Ctrl-C in its terminal \\(or \`kill -INT ${first.pid}\`\\), then run again\\.$`, 'm'));
+      expect(noBuild.exitCode).toBe(0);
+      expect(noBuild.stderr).toContain('This run does not build. Before a run that builds, wait for it to finish or stop that run');
+      expect(changedFiles(before, afterRefused)).toEqual([]);
+      expect(changedFiles(before, snapshot(other.flake))).toHaveLength(4);
+    } finally {
+      other.cleanup();
+    }
   });
 });
 

@@ -17,7 +17,7 @@ export class Terminal {
   constructor(readonly session = `tw-term-${process.pid}-${Math.random().toString(36).slice(2, 8)}`) {}
 
   /** Starts the built CLI on the sandbox, with stand-ins first on PATH. */
-  start(sandbox: Sandbox, args: string[], env: Record<string, string> = {}): void {
+  start(sandbox: Sandbox, args: string[], env: Record<string, string> = {}, columns = 200): void {
     const vars = {
       PATH: `${stubBin}:${process.env.PATH}`,
       TW_STUB_SYSROOT: sandbox.sysroot,
@@ -31,7 +31,7 @@ export class Terminal {
     const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]
       .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
       .join(' ');
-    this.tmux('new-session', '-d', '-s', this.session, '-x', '200', '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
+    this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
   }
 
   screen(): string {

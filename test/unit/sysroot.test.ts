@@ -2,10 +2,18 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { parseMemInfo, parseNixConf, parseSwaps, selectedAlgorithm, Sysroot } from '../../src/system/sysroot.js';
+import { UserError } from '../../src/errors.js';
+import { parseMemInfo, parseNixConf, parseSwaps, selectedAlgorithm, Sysroot, SystemReadError } from '../../src/system/sysroot.js';
 import { sysrootFixture } from '../support/sandbox.js';
 
 describe('reading the running system', () => {
+  it('reports a file it cannot read as a one-line user error, not a crash', async () => {
+    const error = await new Sysroot('/nonexistent').memInfo().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SystemReadError);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toBe('cannot read /nonexistent/proc/meminfo: not found');
+  });
+
   it('reads /proc/meminfo in bytes', async () => {
     const mem = await new Sysroot(sysrootFixture('tuned')).memInfo();
     expect(mem).toEqual({
