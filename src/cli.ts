@@ -12,6 +12,7 @@ import { knownModules, reenable } from '../steps/reenable.js';
 import { rollback } from '../steps/rollback.js';
 import { HELP, parseCli, type CliArgs } from './args.js';
 import { createRunContext } from './engine/context.js';
+import { onInterrupt } from './engine/interrupt.js';
 import { applyAll, terminalPrompter, type Prompter } from './engine/prompt.js';
 import { findMissingCommand, missingCommandMessage } from './engine/rebuild.js';
 import { runProcedure, type RunSummary } from './engine/run-procedure.js';
@@ -170,9 +171,7 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
 
 async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(() => interrupt.abort());
   try {
     const ctx = await makeContext(args, ui, setup, interrupt.signal);
     const chosen = await chooseProcedure(args, ctx);
@@ -182,8 +181,7 @@ async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledR
     ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${setup.flakeDir}, host ${setup.host}${args.dryRun ? ', dry run' : ''}\n`);
     return await runProcedure(procedure, ctx, setup.prompter);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }
 

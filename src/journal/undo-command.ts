@@ -3,6 +3,7 @@
 import path from 'node:path';
 
 import { createRunContext } from '../engine/context.js';
+import { onInterrupt } from '../engine/interrupt.js';
 import type { Prompter } from '../engine/prompt.js';
 import { findMissingCommand, missingCommandMessage, rebuildCommand, runRebuild } from '../engine/rebuild.js';
 import { shellCommand } from '../engine/shell-words.js';
@@ -88,9 +89,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   }
 
   const interrupt = new AbortController();
-  const onSignal = (): void => interrupt.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onInterrupt(() => interrupt.abort());
   try {
     const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
     await journal.recordRebuild(outcome.status, outcome.command);
@@ -100,8 +99,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
     ui.warn(`the files stay restored (${describe(result, flakeDir)}); the running system is still the one from before.`);
     throw error;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
   await journal.finish('done', ExitCode.ok);
   ui.print(`Undone: restored ${describe(result, flakeDir)} and rebuilt.`);

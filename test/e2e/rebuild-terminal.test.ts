@@ -1,6 +1,6 @@
 // The rebuild in a real terminal (tmux): the live status line, and one
 // Ctrl-C on the keyboard stopping the whole build.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,5 +93,24 @@ describe.skipIf(!tmuxAvailable)('the rebuild in a terminal', () => {
     expect(after).toContain('Stopped: restored');
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(survivingStandIns(pidFile)).toEqual([]);
+  });
+
+  it('treats a closed terminal (SIGHUP) like Ctrl-C: the build is stopped and the files go back', async () => {
+    const before = setup();
+    const pidFile = path.join(sandbox.dir, 'stub.pids');
+    terminal!.start(sandbox, ['rollback', '--yes'], { TW_STUB_REBUILD: 'ignore-term', TW_STUB_PIDFILE: pidFile, TUNE_WIZARD_KILL_GRACE_MS: '700' });
+
+    await terminal!.waitFor(/Compiling candle-core/);
+    expect(changedFiles(before, snapshot(sandbox.flake))).not.toEqual([]);
+    terminal!.close(); // the window goes away: tune-wizard gets SIGHUP, the build (its own group) nothing
+
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && (survivingStandIns(pidFile).length > 0 || changedFiles(before, snapshot(sandbox.flake)).length > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(survivingStandIns(pidFile)).toEqual([]);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    const journal = readdirSync(path.join(sandbox.state, 'tune-wizard/runs')).map((id) => readFileSync(path.join(sandbox.state, 'tune-wizard/runs', id, 'journal.jsonl'), 'utf8'));
+    expect(journal.join('')).toMatch(/"type":"end","status":"(aborted|interrupted|stopped)"/);
   });
 });
