@@ -41,7 +41,7 @@ Usage
   tune-wizard recommend [--json | --apply [options]]
   tune-wizard history
   tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
-  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (passed to both nixos-rebuild runs)
+  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (build options for both nixos-rebuild runs, e.g. --max-jobs 1; not --flake or an action)
 
 Commands
   rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
