@@ -1,7 +1,7 @@
 // The journal's file-system edge: private directories (0700), append-only
 // record files and saved bytes (0600), each made durable with fsync before
 // the call returns.
-import { constants } from 'node:fs';
+import { constants, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, realpath, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -53,9 +53,12 @@ export async function saveBytesOnce(file: string, bytes: Buffer): Promise<void> 
   await writeFileAtomic(file, bytes, { mode: PRIVATE_FILE });
 }
 
+// Journal files are small and every start lists them all (to find a run that
+// did not finish): blocking reads cost far less than a thread-pool round trip
+// each.
 export async function readBytes(file: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(file);
+    return readFileSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new UserError(`cannot read ${file}: ${(error as Error).message}`, 1, { cause: error });
@@ -63,7 +66,12 @@ export async function readBytes(file: string): Promise<Buffer | undefined> {
 }
 
 export async function listDirs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
   return entries.filter((e) => e.isDirectory()).map((e) => e.name);
 }
 
