@@ -5,7 +5,7 @@
 // name is only trusted where it resolves, by Nix's scoping rules, to lib:
 // a `let lib = { };` or a local `mkDefault = x: x;` hides the real one, and
 // `with` never wins over a name bound by `let`, `rec` or a function.
-import { attrNames, identName, libFunctionName, stripParens } from '../nix/query.js';
+import { attrNames, identName, lambdaBinds, libFunctionName, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, isNode, type Node } from '../nix/syntax.js';
 import type { ModuleSource } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
@@ -72,14 +72,6 @@ function lexical(from: Node, name: string): Bound | undefined {
     }
   }
   return undefined;
-}
-
-function lambdaBinds(lambda: Node, name: string): boolean {
-  const param = childNodes(lambda)[0]!;
-  if (param.kind === 'Ident') return identName(param) === name;
-  return childNodes(param).some(
-    (n) => (n.kind === 'PatEntry' && identName(childNodes(n)[0]!) === name) || (n.kind === 'Ident' && identName(n) === name),
-  );
 }
 
 // Names bound to names bound to lib, deeper than this, are a loop.

@@ -2,7 +2,7 @@
 // place; `max-jobs = jobs;` with `let jobs = 4;` is edited at the let when
 // that is the name's only use, and at the definition otherwise; a value from
 // a function call is left for the user.
-import { identName, literalValue, stripParens, type NixLiteral } from '../nix/query.js';
+import { identName, lambdaBinds, literalValue, stripParens, type NixLiteral } from '../nix/query.js';
 import { childNodes, childTokens, walk, type Node } from '../nix/syntax.js';
 
 export type ValueSource =
@@ -67,7 +67,7 @@ type Bound = { kind: 'let'; scope: Node; value: Node } | { kind: 'argument'; lam
 export function findBinding(from: Node, name: string): Bound | undefined {
   let child: Node = from;
   for (let scope = from.parent; scope; child = scope, scope = scope.parent) {
-    if (scope.kind === 'Lambda' && childNodes(scope).at(-1) === child && bindsArgument(scope, name)) {
+    if (scope.kind === 'Lambda' && childNodes(scope).at(-1) === child && lambdaBinds(scope, name)) {
       return { kind: 'argument', lambda: scope };
     }
     const isRec = scope.kind === 'AttrSet' && childTokens(scope).some((t) => t.kind === 'kw_rec');
@@ -81,14 +81,6 @@ export function findBinding(from: Node, name: string): Bound | undefined {
     }
   }
   return undefined;
-}
-
-function bindsArgument(lambda: Node, name: string): boolean {
-  const param = childNodes(lambda)[0]!;
-  if (param.kind === 'Ident') return identName(param) === name;
-  return childNodes(param).some(
-    (n) => (n.kind === 'PatEntry' && identName(childNodes(n)[0]!) === name) || (n.kind === 'Ident' && identName(n) === name),
-  );
 }
 
 /** How many times `name` is used as a variable inside `scope`. */

@@ -159,3 +159,12 @@ export function describeLiteral(value: NixLiteral | undefined): string {
 export function lineOf(tree: SyntaxTree, node: Node): number {
   return tree.position(node.start).line;
 }
+
+/** Whether a function binds `name`: its one parameter (`x: ...`), or an entry or the `@` name of its set pattern. */
+export function lambdaBinds(lambda: Node, name: string): boolean {
+  const param = childNodes(lambda)[0]!;
+  if (param.kind === 'Ident') return identName(param) === name;
+  return childNodes(param).some(
+    (n) => (n.kind === 'PatEntry' && identName(childNodes(n)[0]!) === name) || (n.kind === 'Ident' && identName(n) === name),
+  );
+}
