@@ -101,8 +101,15 @@ let
     || (isString spec && match ".*[Nn]ix[Oo][Ss]/nixpkgs.*" spec != null);
 
   nixpkgsLib = lib // {
-    # What the harness needs from nixosSystem is its arguments.
-    nixosSystem = args: args // { _harnessNixosSystem = true; };
+    # What the harness needs from nixosSystem is its arguments; extendModules
+    # gives the same host with more modules, as NixOS's does.
+    nixosSystem = args: args // {
+      _harnessNixosSystem = true;
+      extendModules = extra: nixpkgsLib.nixosSystem (args // extra // {
+        modules = (args.modules or [ ]) ++ (extra.modules or [ ]);
+        specialArgs = (args.specialArgs or { }) // (extra.specialArgs or { });
+      });
+    };
   };
 
   stubInput = name:
