@@ -3,7 +3,7 @@
 // each definition is written (nested, dotted, quoted, under mkIf or mkMerge).
 import { attrNames, flattenApply, libFunctionName, stripParens } from '../nix/query.js';
 import { childNodes, type Node } from '../nix/syntax.js';
-import { bindingValue, moduleBody, type Configuration } from './module-graph.js';
+import { bindingValue, isModuleWrapper, moduleBody, moduleTop, type Configuration } from './module-graph.js';
 import { splitOption } from './option-plan.js';
 
 const WRAPPERS_WITH_VALUE_LAST = new Set(['mkIf', 'mkDefault', 'mkForce', 'mkOverride', 'mkOptionDefault']);
@@ -13,8 +13,9 @@ export function listAttributeNames(config: Configuration, option: string): strin
   const names = new Set<string>();
   for (const module of config.modules) {
     const body = moduleBody(module.expr);
-    if (!body) continue;
     const path = splitOption(option);
+    if (!body && isModuleWrapper(module.expr)) collectNames(moduleTop(module.expr), path, names);
+    if (!body) continue;
     collectNames(body, hasTopLevelConfig(body) ? ['config', ...path] : path, names);
   }
   return [...names].sort();

@@ -13,7 +13,7 @@ import {
   type NixLiteral,
 } from '../nix/query.js';
 import { childNodes, fromByteString, type Node, type SyntaxTree } from '../nix/syntax.js';
-import { bindingValue, moduleBody, type ModuleSource } from './module-graph.js';
+import { bindingValue, isModuleWrapper, moduleBody, moduleTop, type ModuleSource } from './module-graph.js';
 import { countUses, findBinding, traceValue, type ValueSource } from './value-source.js';
 
 export const PRIORITY = { force: 50, plain: 100, default: 1000 } as const;
@@ -173,6 +173,21 @@ function walkModule(walk: Walk, optionPath: string[]): { definitions: Definition
   const named = optionPath.slice(-2).some((word) => module.mentions(word)) || module.assignsComputed('config');
   if (!named) return { definitions: [], opaque: [], inactive: [] };
   const body = moduleBody(module.expr);
+  const start: Context = {
+    priority: undefined,
+    priorityWrapper: undefined,
+    setPriority: undefined,
+    setWrapper: undefined,
+    wrapper: undefined,
+    conditions: [],
+    binding: undefined,
+  };
+  if (!body && isModuleWrapper(module.expr)) {
+    // `{ lib, ... }: lib.mkIf cond { ... }`: NixOS takes the whole module as
+    // its config, so the wrapper's condition and priority apply to all of it.
+    collect(walk, moduleTop(module.expr), optionPath, start);
+    return { definitions: walk.found, opaque: walk.opaque, inactive: walk.inactive };
+  }
   if (!body) {
     // A module that is not a set written out (`if c then { ... } else { ... }`,
     // a function call) and names the option: it may well define it.
@@ -182,15 +197,7 @@ function walkModule(walk: Walk, optionPath: string[]): { definitions: Definition
 
   const explicitConfig = hasTopLevel(body, 'config') || hasTopLevel(body, 'options');
   const target = explicitConfig ? ['config', ...optionPath] : optionPath;
-  collect(walk, body, target, {
-    priority: undefined,
-    priorityWrapper: undefined,
-    setPriority: undefined,
-    setWrapper: undefined,
-    wrapper: undefined,
-    conditions: [],
-    binding: undefined,
-  });
+  collect(walk, body, target, start);
   return { definitions: walk.found, opaque: walk.opaque, inactive: walk.inactive };
 }
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { attrNames, flattenApply, identName, libFunctionName, lineOf, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, walk, type Node, type SyntaxTree } from '../nix/syntax.js';
+import { selfPath } from './flake-outputs.js';
 import {
   attributeOf,
   attrSetOf,
@@ -128,11 +129,16 @@ function shortText(tree: SyntaxTree, node: Node): string {
 const MAX_STEPS = 64;
 
 /**
- * The `modules` expression of the nixosSystem call a host's value reaches:
- * through `let ... in`, names, and calls of the flake's own functions, whose
- * parameters stand for the call's arguments.
+ * The `modules` expressions a host is built from: those of the nixosSystem
+ * call its value reaches (through `let ... in`, names, and calls of the
+ * flake's own functions, whose parameters stand for the call's arguments),
+ * and for `base.extendModules { modules = [ ... ]; }` the base host's, then
+ * the extra ones.
  */
-export function findModulesArgument(tree: SyntaxTree, hostValue: Value, host: string): Value {
+export function findModulesArguments(tree: SyntaxTree, hostValue: Value, host: string, depth = 0): Value[] {
+  if (depth > MAX_STEPS) {
+    throw new UserError(`${tree.file}:${lineOf(tree, hostValue.node)}: nixosConfigurations.${host} extends hosts that go round in a loop.`);
+  }
   let value = hostValue;
   let pending: Value[] = [];
   const helpers: Node[] = [];
@@ -140,6 +146,21 @@ export function findModulesArgument(tree: SyntaxTree, hostValue: Value, host: st
     const node = stripParens(value.node);
     if (node.kind === 'LetIn' || node.kind === 'With' || node.kind === 'Assert') {
       value = { node: childNodes(node).at(-1)!, env: value.env };
+    } else if (node.kind === 'Apply' && isExtendModules(flattenApply(node).fn)) {
+      const call = flattenApply(node);
+      const base = extendedHost(tree, { node: stripParens(call.fn), env: value.env }, host);
+      const extra = call.args.flatMap((arg) => {
+        const set = attrSetOf({ node: arg, env: value.env });
+        if (isUnresolved(set)) {
+          throw new UserError(`${tree.file}:${lineOf(tree, arg)}: cannot follow the extra modules of nixosConfigurations.${host}: ${set.unresolved}.`);
+        }
+        const modules = attributeOf(set, 'modules');
+        if (modules && isUnresolved(modules)) {
+          throw new UserError(`${tree.file}:${lineOf(tree, arg)}: cannot follow the extra modules of nixosConfigurations.${host}: ${modules.unresolved}.`);
+        }
+        return modules ? [modules] : [];
+      });
+      return [...findModulesArguments(tree, base, host, depth + 1), ...extra];
     } else if (node.kind === 'Apply') {
       const call = flattenApply(node);
       pending = [...call.args.map((arg) => ({ node: arg, env: value.env })), ...pending];
@@ -151,10 +172,39 @@ export function findModulesArgument(tree: SyntaxTree, hostValue: Value, host: st
     } else if (node.kind === 'Ident' && !isUnresolved(resolveName(node, identName(node), value.env))) {
       value = resolveName(node, identName(node), value.env) as Value;
     } else {
-      return modulesOfCall(tree, hostValue, host, { node, env: value.env }, pending, helpers);
+      return [modulesOfCall(tree, hostValue, host, { node, env: value.env }, pending, helpers)];
     }
   }
   throw new UserError(`${tree.file}:${lineOf(tree, hostValue.node)}: nixosConfigurations.${host} goes through too many functions to follow (a loop?).`);
+}
+
+/** `x.extendModules`, the function a built host has for adding modules to it. */
+function isExtendModules(fn: Node): boolean {
+  const node = stripParens(fn);
+  if (node.kind !== 'Select' || childTokens(node).some((t) => t.kind === 'kw_or')) return false;
+  return attrNames(childNodes(node)[1]!).at(-1) === 'extendModules';
+}
+
+/**
+ * The host `base.extendModules` extends: `self.nixosConfigurations.h`
+ * (also through `inputs.self`), or a name or expression that is a host
+ * (`base.extendModules`, with `base = nixpkgs.lib.nixosSystem { ... }`).
+ */
+function extendedHost(tree: SyntaxTree, select: Value, host: string): Value {
+  const [base, attrpath] = childNodes(select.node);
+  const names = attrNames(attrpath!);
+  if (names.length === 1) return { node: base!, env: select.env };
+  const own = selfPath(tree, select.node);
+  if (own && own.length === 3 && own[0] === 'nixosConfigurations') {
+    const entry = listHosts(tree).hosts.get(own[1]!);
+    if (entry && !isUnresolved(entry.value)) return entry.value;
+    const why = entry && isUnresolved(entry.value) ? entry.value.unresolved : `flake.nix defines no nixosConfigurations.${own[1]} that tune-wizard can find`;
+    throw new UserError(`${tree.file}:${lineOf(tree, select.node)}: nixosConfigurations.${host} extends nixosConfigurations.${own[1]}, which cannot be followed: ${why}.`);
+  }
+  throw new UserError(
+    `${tree.file}:${lineOf(tree, select.node)}: nixosConfigurations.${host} extends \`${shortText(tree, select.node)}\`, which tune-wizard cannot follow to a host of this flake; ` +
+      'it follows `self.nixosConfigurations.NAME.extendModules { ... }` or a let-bound host\'s `.extendModules`.',
+  );
 }
 
 /** `fn args` is the builder call: one of its arguments is a set with `modules`. */

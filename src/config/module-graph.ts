@@ -4,10 +4,11 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 import { UserError } from '../errors.js';
-import { attrNames, flattenApply, identName, lineOf, staticString, stripParens } from '../nix/query.js';
+import { attrNames, flattenApply, identName, libFunctionName, lineOf, staticString, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, type Node, type SyntaxTree } from '../nix/syntax.js';
 import type { Workspace } from '../system/workspace.js';
-import { findHost, findModulesArgument, listHosts } from './host-call.js';
+import { outputAttribute, selfPath } from './flake-outputs.js';
+import { findHost, findModulesArguments, listHosts } from './host-call.js';
 import { parseBuffer, parseFile } from './parse-file.js';
 import { follow, helperParametersIn, isUnresolved, type Unresolved, type Value } from './scope.js';
 
@@ -117,6 +118,17 @@ export interface Configuration {
   hostLists: Node[];
   modules: ModuleSource[];
   unfollowed: Unfollowed[];
+  /**
+   * Every place each module file is imported from (a host list's line, an
+   * `imports` line, a forward), by the file's absolute path: what keeps a
+   * module in the host.
+   */
+  importSites: Map<string, ImportSite[]>;
+}
+
+export interface ImportSite {
+  file: string;
+  line: number;
 }
 
 export async function loadConfiguration(
@@ -127,7 +139,7 @@ export async function loadConfiguration(
   const flakeFile = path.join(flakeDir, 'flake.nix');
   const flakeTree = await parseFile(workspace, flakeFile);
   const hostValue = findHost(flakeTree, host);
-  const modulesExpr = findModulesArgument(flakeTree, hostValue, host);
+  const modulesExprs = findModulesArguments(flakeTree, hostValue, host);
 
   const config: Configuration = {
     flakeDir,
@@ -137,9 +149,10 @@ export async function loadConfiguration(
     hostLists: [],
     modules: [],
     unfollowed: [],
+    importSites: new Map(),
   };
   const seen = new Set<string>();
-  const entries = listItems(modulesExpr, config.hostLists);
+  const entries = modulesExprs.flatMap((modulesExpr) => listItems(modulesExpr, config.hostLists));
 
   await prefetch(workspace, flakeTree, entries);
   for (const entry of entries) {
@@ -154,6 +167,7 @@ async function addModule(
   tree: SyntaxTree,
   entry: ListEntry,
   seen: Set<string>,
+  depth = 0,
 ): Promise<void> {
   if (entry.unfollowed !== undefined) {
     config.unfollowed.push(unfollowed(tree, entry.node, 'computed', entry.unfollowed));
@@ -164,10 +178,25 @@ async function addModule(
     config.unfollowed.push(unfollowed(tree, entry.node, 'outside', item.unresolved));
     return;
   }
-  if (item.node.kind === 'AttrSet' || item.node.kind === 'Lambda') {
-    const module: ModuleSource = { file: tree.file, tree, expr: item.node, inline: true, mentions: () => true, assignsComputed: () => true };
-    config.modules.push(module);
-    await followImports(workspace, config, module, seen);
+  // `self.nixosModules.tuning`: the flake's own module, defined in its outputs.
+  const own = tree === config.flakeTree ? selfPath(tree, item.node) : undefined;
+  if (own !== undefined) {
+    const defined = own.length === 2 && own[0] === 'nixosModules' ? outputAttribute(tree, own) : undefined;
+    const said = `self.${own.join('.')}`;
+    if (defined === undefined || isUnresolved(defined) || depth >= MAX_DEPTH) {
+      const why = defined === undefined
+        ? own.length === 2 && own[0] === 'nixosModules'
+          ? `flake.nix's outputs do not define ${said} where tune-wizard can find it`
+          : `${said} is not a nixosModules entry of this flake`
+        : isUnresolved(defined) ? `${said} is defined, but ${defined.unresolved}` : `${said} goes round in a loop`;
+      config.unfollowed.push(unfollowed(tree, entry.node, 'computed', why));
+      return;
+    }
+    await addModule(workspace, config, tree, defined, seen, depth + 1);
+    return;
+  }
+  if (item.node.kind === 'AttrSet' || item.node.kind === 'Lambda' || isModuleWrapper(item.node)) {
+    await addInline(workspace, config, tree, item.node, seen);
     return;
   }
 
@@ -177,6 +206,40 @@ async function addModule(
     return;
   }
   await addFile(workspace, config, tree, item.node, target, seen);
+}
+
+/**
+ * A module written in a list: a set, a function giving one, a forward to a
+ * file (`args: import ./x.nix args`, followed as that file), or a module
+ * that is all one `lib.mkIf`/`lib.mkMerge` (read through it). Anything else
+ * only evaluating Nix would give; it is reported, never passed over.
+ */
+async function addInline(workspace: Workspace, config: Configuration, tree: SyntaxTree, node: Node, seen: Set<string>): Promise<void> {
+  const forwarded = forwardedImport(node);
+  if (forwarded) {
+    const target = importedPath(tree, forwarded);
+    if (target === undefined) {
+      config.unfollowed.push(unfollowed(tree, forwarded, 'computed', 'the module is an import of a path tune-wizard does not compute'));
+    } else {
+      await addFile(workspace, config, tree, forwarded, target, seen);
+    }
+    return;
+  }
+  if (!readableModule(node)) {
+    config.unfollowed.push(computedModule(tree, node));
+    return;
+  }
+  const module: ModuleSource = { file: tree.file, tree, expr: node, inline: true, mentions: () => true, assignsComputed: () => true };
+  config.modules.push(module);
+  await followImports(workspace, config, module, seen);
+}
+
+/** A module whose value only evaluating it gives, as an unfollowed entry with its text shortened. */
+function computedModule(tree: SyntaxTree, node: Node): Unfollowed {
+  const expr = stripParens(node);
+  const entry = unfollowed(tree, expr, 'computed', 'the module is computed by an expression tune-wizard does not evaluate');
+  const text = entry.text.replace(/\s+/g, ' ').trim();
+  return { ...entry, text: text.length > 60 ? `${text.slice(0, 57)}...` : text };
 }
 
 /** The module file at `target`, imported by `node` in `tree`, and what it imports. */
@@ -195,6 +258,9 @@ async function addFile(
       `${tree.file}:${lineOf(tree, node)}: imports ${target}, which does not exist. Fix the import and run again.`,
     );
   }
+  const sites = config.importSites.get(file) ?? [];
+  sites.push({ file: tree.file, line: lineOf(tree, node) });
+  config.importSites.set(file, sites);
   if (seen.has(file)) return;
   seen.add(file);
 
@@ -217,13 +283,10 @@ async function addFile(
       }
       return;
     }
-    if (!moduleBody(module.expr)) {
+    if (!readableModule(module.expr)) {
       // `import ./settings.nix { }`, `if c then ./a.nix else ./b.nix`: only
       // evaluating it gives the module; it may set anything.
-      const expr = stripParens(module.expr);
-      const entry = unfollowed(module.tree, expr, 'computed', 'the module is computed by an expression tune-wizard does not evaluate');
-      const text = entry.text.replace(/\s+/g, ' ').trim();
-      config.unfollowed.push({ ...entry, text: text.length > 60 ? `${text.slice(0, 57)}...` : text });
+      config.unfollowed.push(computedModule(module.tree, module.expr));
       return;
     }
   }
@@ -360,6 +423,32 @@ export function moduleBody(expr: Node): Node | undefined {
   }
 }
 
+/** The expression a module evaluates to, through its function arguments, `with`, `let`, `assert` and parentheses. */
+export function moduleTop(expr: Node): Node {
+  let node = stripParens(expr);
+  while (node.kind === 'Lambda' || node.kind === 'With' || node.kind === 'LetIn' || node.kind === 'Assert') {
+    node = stripParens(childNodes(node).at(-1)!);
+  }
+  return node;
+}
+
+// What a whole module may be wrapped in: NixOS takes a module that is not a
+// set with `config`/`options`/`imports` as its config, wrappers and all.
+const MODULE_WRAPPERS = new Set(['mkIf', 'mkMerge', 'mkDefault', 'mkForce', 'mkOverride', 'mkOptionDefault']);
+
+/** Whether a module is all one `lib.mkIf cond { ... }`, `lib.mkMerge [ ... ]`, `lib.mkDefault { ... }`. */
+export function isModuleWrapper(expr: Node): boolean {
+  const node = moduleTop(expr);
+  if (node.kind !== 'Apply') return false;
+  const name = libFunctionName(flattenApply(node).fn);
+  return name !== undefined && MODULE_WRAPPERS.has(name);
+}
+
+/** Whether the definitions of a module can be read: a set, or a set in such wrappers. */
+export function readableModule(expr: Node): boolean {
+  return moduleBody(expr) !== undefined || isModuleWrapper(expr);
+}
+
 export function bindingValue(binding: Node): Node {
   return childNodes(binding)[1]!;
 }
@@ -469,7 +558,7 @@ export function otherHostsUsing(config: Configuration, list: Node): string[] {
     if (name === config.host || isUnresolved(entry.value)) continue;
     const lists: Node[] = [];
     try {
-      listItems(findModulesArgument(config.flakeTree, entry.value, name), lists);
+      for (const modules of findModulesArguments(config.flakeTree, entry.value, name)) listItems(modules, lists);
     } catch {
       continue; // a host that cannot be followed is reported when it is the one asked for
     }

@@ -216,7 +216,7 @@ function* identsIn(node: Node): Generator<Node> {
 }
 
 /** The Lambda that binds `name` at `from`, unless a let or rec set hides it. */
-function parameterLambda(from: Node, name: string): Node | undefined {
+export function parameterLambda(from: Node, name: string): Node | undefined {
   for (let scope = from.parent; scope; scope = scope.parent) {
     if ((scope.kind === 'LetIn' || isRecSet(scope)) && declares(scope, name)) return undefined;
     if (scope.kind === 'Lambda' && parameterNames(scope).includes(name)) return scope;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { findImport, requireOwnList } from '../../src/config/commented-import.js';
-import { findHost, findModulesArgument, listHosts } from '../../src/config/host-call.js';
+import { findHost, findModulesArguments, listHosts } from '../../src/config/host-call.js';
 import { listItems, loadConfiguration, type Configuration } from '../../src/config/module-graph.js';
 import { bindArgument, follow, helperParametersIn, isUnresolved, resolveName, type Value } from '../../src/config/scope.js';
 import { identName } from '../../src/nix/query.js';
@@ -33,7 +33,7 @@ function parse(text: string): SyntaxTree {
 function hostEntries(text: string, host: string): { entries: string[]; lists: number[] } {
   const tree = parse(text);
   const lists: Node[] = [];
-  const entries = listItems(findModulesArgument(tree, findHost(tree, host), host), lists).map((e) => {
+  const entries = findModulesArguments(tree, findHost(tree, host), host).flatMap((m) => listItems(m, lists)).map((e) => {
     const found = e.unfollowed === undefined ? follow(e) : e;
     const node = isUnresolved(found) ? e.node : found.node;
     const shown = tree.text.slice(node.start, node.end);
@@ -128,6 +128,39 @@ describe('binding a helper call', () => {
   it('says so when the helper does not end in a nixosSystem call', () => {
     const text = flake('      mkHost = name: if name == "a" then { } else { };', '      nixosConfigurations.gamma = mkHost "gamma";');
     expect(() => hostEntries(text, 'gamma')).toThrow('cannot find the modules list of nixosConfigurations.gamma (built by mkHost at line 4) (its helper does not end in a nixosSystem call)');
+  });
+});
+
+describe('hosts built with extendModules', () => {
+  it("reads the base host's modules, then the extra ones: through self, inputs.self, or a let-bound host", () => {
+    const text = flake(
+      '      base = nixpkgs.lib.nixosSystem { modules = [ ./modules/nix.nix ]; };',
+      [
+        '      nixosConfigurations.beta = nixpkgs.lib.nixosSystem { modules = [ ./hosts/beta ]; };',
+        '      nixosConfigurations.gamma = self.nixosConfigurations.beta.extendModules { modules = [ ./hosts/gamma ]; };',
+        '      nixosConfigurations.delta = inputs.self.nixosConfigurations.gamma.extendModules { modules = [ ./ml/offload ]; };',
+        '      nixosConfigurations.epsilon = base.extendModules { modules = [ ./hosts/gamma ]; };',
+        '      nixosConfigurations.zeta = (base.extendModules { specialArgs = { }; });',
+      ].join('\n'),
+    );
+    expect(hostEntries(text, 'gamma').entries).toEqual(['./hosts/beta', './hosts/gamma']);
+    expect(hostEntries(text, 'delta').entries).toEqual(['./hosts/beta', './hosts/gamma', './ml/offload']);
+    expect(hostEntries(text, 'epsilon').entries).toEqual(['./modules/nix.nix', './hosts/gamma']);
+    expect(hostEntries(text, 'zeta').entries).toEqual(['./modules/nix.nix']);
+  });
+
+  it('refuses a base it cannot follow to a host, instead of reading only the extra modules', () => {
+    const text = flake(
+      '      hosts = import ./hosts.nix;',
+      [
+        '      nixosConfigurations.gamma = hosts.beta.extendModules { modules = [ ./hosts/gamma ]; };',
+        '      nixosConfigurations.delta = self.nixosConfigurations.nowhere.extendModules { modules = [ ./hosts/gamma ]; };',
+        '      nixosConfigurations.eta = self.nixosConfigurations.eta.extendModules { modules = [ ./hosts/gamma ]; };',
+      ].join('\n'),
+    );
+    expect(() => hostEntries(text, 'gamma')).toThrow('nixosConfigurations.gamma extends `hosts.beta.extendModules`, which tune-wizard cannot follow to a host of this flake');
+    expect(() => hostEntries(text, 'delta')).toThrow('nixosConfigurations.delta extends nixosConfigurations.nowhere, which cannot be followed: flake.nix defines no nixosConfigurations.nowhere');
+    expect(() => hostEntries(text, 'eta')).toThrow('extends hosts that go round in a loop');
   });
 });
 
