@@ -8,7 +8,7 @@ import { lineOf, stripParens } from '../nix/query.js';
 import { LineIndex, Lexer } from '../nix/lexer.js';
 import { parseByteString } from '../nix/parser.js';
 import { childNodes, isToken, toByteString, type Node, type Token } from '../nix/syntax.js';
-import { otherHostsUsing, shortPath, type Configuration } from './module-graph.js';
+import { otherHostsUsing, shortPath, type Configuration, type ImportSite } from './module-graph.js';
 import type { TextEdit } from './text-edit.js';
 
 export interface CommentedImport {
@@ -68,6 +68,43 @@ export function findImport(config: Configuration, importPath: string): ImportSta
   }
   throw new UserError(
     `${shortPath(config, config.flakeFile)}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,
+  );
+}
+
+/**
+ * The places the host imports the module at `importPath` from, as the module
+ * graph has them (its modules list, any module's `imports`), other than
+ * `except` (the line being edited). The file is the same module whether it
+ * is named as a directory or as its default.nix.
+ */
+export function importSitesOf(config: Configuration, importPath: string, except?: ImportSite): ImportSite[] {
+  const wanted = path.resolve(config.flakeDir, importPath);
+  const files = new Set([wanted, path.join(wanted, 'default.nix')]);
+  if (path.basename(wanted) === 'default.nix') files.add(path.dirname(wanted));
+  const sites = [...files].flatMap((file) => config.importSites.get(file) ?? []);
+  return sites.filter((site) => !(except && site.file === except.file && site.line === except.line));
+}
+
+/** Sites as `file:line`, in the order the graph met them. */
+export function describeSites(config: Configuration, sites: ImportSite[]): string {
+  return sites.map((site) => `${shortPath(config, site.file)}:${site.line}`).join(', ');
+}
+
+/**
+ * Refuses to disable a module that would stay in the host after the edit:
+ * imported by another module, or by another line of the host's list.
+ * `edited`: the line being commented out (none when it already is).
+ */
+export function requireGoneAfter(config: Configuration, importPath: string, edited: ImportSite | undefined, commented: ImportSite | undefined): void {
+  const rest = importSitesOf(config, importPath, edited);
+  if (rest.length === 0) return;
+  const line = edited ?? commented;
+  const what = edited
+    ? `commenting out ${shortPath(config, edited.file)}:${edited.line} would not take it out of ${config.host}`
+    : `its line ${line ? `${shortPath(config, line.file)}:${line.line} ` : ''}is commented out, but ${config.host} still has it`;
+  throw new UserError(
+    `${importPath}: ${what}: it is also imported at ${describeSites(config, rest)}. ` +
+      'Remove or comment out those imports by hand first (tune-wizard only edits the host\'s modules list, one line), then run again. Nothing was changed.',
   );
 }
 

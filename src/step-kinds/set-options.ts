@@ -2,7 +2,7 @@
 // defines them.
 import { access } from 'node:fs/promises';
 
-import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
+import { commentOutEdit, describeSites as describeImportSites, findImport, importSitesOf, requireGoneAfter, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describeResolution, describeSites, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { formatLiteral } from '../nix/query.js';
@@ -124,7 +124,11 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       requireOwnList(config, found.found.list, found.found.line, 'uncommenting it');
       const explanation = [`uncomment ${shortPath(config, found.found.file)}:${found.found.line}${found.found.note ? ` (note: ${found.found.note})` : ''}`];
       const changes = await changesFor(ctx, new Map([[found.found.file, [found.found.edit]]]));
-      return { changes, explanation, notes: [] };
+      const elsewhere = importSitesOf(config, spec.importPath);
+      const notes = elsewhere.length === 0 ? [] : [
+        `${spec.importPath} is already imported at ${describeImportSites(config, elsewhere)}, so ${config.host} has it without this line; uncommenting lists it in flake.nix too.`,
+      ];
+      return { changes, explanation, notes };
     },
   };
 }
@@ -137,9 +141,11 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
       const config = await ctx.configuration();
       const found = findImport(config, spec.importPath);
       if (found.state === 'commented') {
+        requireGoneAfter(config, spec.importPath, undefined, found.found);
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
       }
       requireOwnList(config, found.list, found.line, 'commenting it out');
+      requireGoneAfter(config, spec.importPath, { file: found.file, line: found.line }, undefined);
       const edit = commentOutEdit(config, found.item, spec.comment);
       const changes = await changesFor(ctx, new Map([[found.file, [{ start: edit.start, end: edit.end, text: edit.text }]]]));
       const how = edit.asBefore ? ', as it was before tune-wizard reenabled it' : '';

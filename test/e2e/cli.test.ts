@@ -222,6 +222,57 @@ describe('tune-wizard disable', () => {
   });
 });
 
+describe('tune-wizard disable, when the module stays in the host', () => {
+  /** modules/ml/ollama.nix imports the offload module too. */
+  function importOffloadFromOllama(): void {
+    const file = path.join(sandbox.flake, 'modules/ml/ollama.nix');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('{\n  services.ollama');
+    writeFileSync(file, text.replace('{\n  services.ollama', '{\n  imports = [ ./offload ];\n\n  services.ollama'));
+  }
+
+  it('refuses, saying where, when another module imports it (its own line already commented out)', async () => {
+    sandbox = makeSandbox('tuned');
+    importOffloadFromOllama();
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain(
+      './modules/ml/offload: its line flake.nix:100 is commented out, but kernelcore still has it: it is also imported at modules/ml/ollama.nix:5.',
+    );
+    expect(run.stdout + run.stderr).not.toContain('Nothing to change');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('refuses, writing nothing, when the host list imports it on a second line', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const line = '      ./modules/ml/ollama.nix # local inference on the 3060\n';
+    const text = readFileSync(flakeFile, 'utf8');
+    expect(text).toContain(line);
+    writeFileSync(flakeFile, text.replace(line, `      ./modules/ml/offload\n${line}      ./modules/ml/offload\n`));
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['disable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('./modules/ml/offload: commenting out flake.nix:99 would not take it out of kernelcore: it is also imported at flake.nix:101.');
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+
+  it('reenable notes that another module already imports it', async () => {
+    sandbox = makeSandbox('tuned');
+    importOffloadFromOllama();
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain('./modules/ml/offload is already imported at modules/ml/ollama.nix:5, so kernelcore has it without this line');
+  });
+});
+
 describe('tune-wizard disable, notes and trailing comments', () => {
   it('writes a short default note that reenable takes off again', async () => {
     sandbox = makeSandbox('tuned');
