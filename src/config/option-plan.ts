@@ -84,6 +84,12 @@ export interface OptionPlan {
    * the edit to make by hand. Nothing of the plan may be written then.
    */
   refusal?: string;
+  /**
+   * Places tune-wizard could not read that may set the option (an opaque
+   * item, a module it did not follow), as `file:line (\`text\`)`: whatever
+   * the plan says, the value is only known once they are checked by hand.
+   */
+  checks: string[];
 }
 
 export function planOption(config: Configuration, target: OptionTarget): OptionPlan {
@@ -147,7 +153,11 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(`After this change no definition of ${target.option} counts, so NixOS uses its default, ${describeLiteral(target.nixosDefault)}.`);
   }
 
-  return { target, definitions, opaque, before, after, edits, notes, confLines: lines, ...(refusal ? { refusal } : {}) };
+  const checks = [
+    ...opaque.map((item) => `${shortPath(config, item.file)}:${item.line} (\`${item.text}\`)`),
+    ...config.unfollowed.filter((u) => u.kind === 'computed').map((u) => `${shortPath(config, u.file)}:${u.line} (\`${u.text}\`, not read)`),
+  ];
+  return { target, definitions, opaque, before, after, edits, notes, confLines: lines, checks: [...new Set(checks)], ...(refusal ? { refusal } : {}) };
 }
 
 /**

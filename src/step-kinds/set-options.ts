@@ -29,6 +29,7 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       const explanation: string[] = [];
       const notes: string[] = [];
       const handEdits: string[] = [];
+      const checks = new Map<string, string[]>();
       const edits = new Map<string, TextEdit[]>();
       const plans = spec.targets.map((target) => plannedOnce(config, target));
       refuseIfAny(plans);
@@ -37,10 +38,12 @@ export function setOptions(spec: { title: string; group: string; targets: Option
         notes.push(...plan.notes);
         const hand = handEdit(config, plan);
         if (hand) handEdits.push(hand);
+        for (const place of plan.checks) checks.set(place, [...(checks.get(place) ?? []), plan.target.option]);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
       }
       // Targets in one set (max-jobs, cores) share the notes about that set.
-      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)], handEdits };
+      const handChecks = [...checks].map(([place, options]) => ({ place, options }));
+      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)], handEdits, handChecks };
     },
   };
 }
