@@ -7,6 +7,7 @@ import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describeResolution, describeSites, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { formatLiteral } from '../nix/query.js';
 import { parseBuffer } from '../config/parse-file.js';
+import { otherHostsReading } from '../config/shared-modules.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
 import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
 import { UserError } from '../errors.js';
@@ -43,7 +44,21 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       }
       // Targets in one set (max-jobs, cores) share the notes about that set.
       const handChecks = [...checks].map(([place, options]) => ({ place, options }));
-      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)], handEdits, handChecks };
+      const changes = await changesFor(ctx, edits);
+      // Not refused (unlike an import line in a shared list): setting a value
+      // the procedure asks for is what the user wants on every host that
+      // shares the module, most likely; but they should know before saying yes.
+      if (changes.length > 0) {
+        const shared = await otherHostsReading(ctx.workspace, config);
+        for (const change of changes) {
+          const others = shared.get(change.file);
+          if (!others) continue;
+          const names = others.map((name) => `nixosConfigurations.${name}`);
+          const by = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+          notes.push(`${shortPath(config, change.file)} is also used by ${by}: this change applies there too.`);
+        }
+      }
+      return { changes, explanation, notes: [...new Set(notes)], handEdits, handChecks };
     },
   };
 }
