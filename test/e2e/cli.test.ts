@@ -35,6 +35,10 @@ describe('tune-wizard rollback', () => {
     expect(run.stderr).toContain('vm.swappiness = 60');
     expect(run.stderr).toContain('max-jobs = auto in /etc/nix/nix.conf');
     expect(run.stdout).toContain('; rebuilt and checked (5 checks passed).');
+    // Two of the files are modules of host sentinel as well: said, not refused.
+    expect(run.stderr).toContain('modules/system/nix.nix is also used by nixosConfigurations.sentinel: this change applies there too.');
+    expect(run.stderr).toContain('sec/hardening.nix is also used by nixosConfigurations.sentinel: this change applies there too.');
+    expect(run.stderr).not.toContain('modules/system/memory.nix is also used');
   });
 
   it('finds nothing to change on a second run and does not rebuild', async () => {
