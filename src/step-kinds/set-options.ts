@@ -1,6 +1,7 @@
 // An edit step that sets options to requested values in every module that
 // defines them.
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 
 import { commentOutEdit, findImport, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
@@ -135,7 +136,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       if (found.state === 'active') {
         return { changes: [], explanation: [`${spec.importPath} is already imported (${shortPath(config, found.file)}:${found.line})`], notes: [] };
       }
-      const target = `${config.flakeDir}/${spec.importPath}`;
+      const target = path.resolve(config.flakeDir, spec.importPath);
       await access(target).catch(() => {
         throw new UserError(`${shortPath(config, found.found.file)}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
       });
