@@ -154,7 +154,7 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
     title: spec.title,
     async plan(ctx): Promise<EditPlan> {
       const config = await ctx.configuration();
-      const found = findImport(config, spec.importPath);
+      const found = findImport(config, spec.importPath, 'comment out');
       if (found.state === 'commented') {
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };
       }

@@ -226,6 +226,35 @@ describe('tune-wizard disable', () => {
   });
 });
 
+describe('tune-wizard reenable and disable with the module named by an absolute path', () => {
+  it('reenable takes an absolute path inside the flake as the import it names', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile, 'utf8');
+
+    const run = await runCli(sandbox, ['reenable', path.join(sandbox.flake, 'modules/ml/offload'), '--yes', '--no-rebuild']);
+
+    expect(run.stderr).not.toContain('does not exist');
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(
+      original.replace('      # ./modules/ml/offload # DISABLED: Rust compilation consumes 7GB+ RAM causing OOM\n', '      ./modules/ml/offload\n'),
+    );
+    expect(run.stderr).toContain('Uncomment ./modules/ml/offload in flake.nix');
+  });
+
+  it('disable says, in its own words, that the import is not in the host\'s modules', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['disable', './m/nope.nix', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(1);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain("flake.nix: no import line `./m/nope.nix` in nixosConfigurations.kernelcore's modules; check the path as written in flake.nix. Nothing was changed.");
+    expect(run.stderr).not.toContain('reenable');
+  });
+});
+
 describe('tune-wizard disable, notes and trailing comments', () => {
   it('writes a short default note that reenable takes off again', async () => {
     sandbox = makeSandbox('tuned');
