@@ -321,7 +321,8 @@ function planMissing(config: Configuration, target: OptionTarget, edits: Map<str
   if (unread.length > 0) {
     // A module that was not read may well define it: saying "not defined"
     // would be a guess, and adding a definition could conflict with its own.
-    const where = unread.map((u) => `${shortPath(config, u.file)}:${u.line}`).join(', ');
+    // Two modules on one line are one place to look at.
+    const where = [...new Set(unread.map((u) => `${shortPath(config, u.file)}:${u.line}`))].join(', ');
     const them = unread.length === 1 ? `the module at ${where} was not read and may; check it` : `the modules at ${where} were not read and may; check them`;
     return [`No module that tune-wizard read defines ${target.option}, but ${them} and set it to ${formatLiteral(target.value)} by hand if needed.`];
   }
@@ -674,7 +675,7 @@ export function describeSites(config: Configuration, plan: Pick<OptionPlan, 'def
   }
   const lines = plan.confLines.length;
   if (lines > 0) {
-    const at = plan.confLines.map((l) => `${shortPath(config, l.definition.file)}:${l.line}`).join(', ');
+    const at = [...new Set(plan.confLines.map((l) => `${shortPath(config, l.definition.file)}:${l.line}`))].join(', ');
     parts.push([`${lines} nix.extraOptions line${lines === 1 ? '' : 's'}`, at]);
   }
   // Inside parentheses already: "2 definitions: a.nix:3, b.nix:7; 1 nix.extraOptions line: nix.nix:5".
@@ -682,7 +683,7 @@ export function describeSites(config: Configuration, plan: Pick<OptionPlan, 'def
 }
 
 export function where(config: Configuration, definitions: Definition[]): string {
-  return definitions.map((d) => `${shortPath(config, d.file)}:${d.line}`).join(', ');
+  return [...new Set(definitions.map((d) => `${shortPath(config, d.file)}:${d.line}`))].join(', ');
 }
 
 /** `boot.kernel.sysctl."vm.swappiness"` → ['boot','kernel','sysctl','vm.swappiness']. */
