@@ -215,10 +215,10 @@ function refuseDuplicate(config: Configuration, target: OptionTarget, resolution
  */
 function maybeDuplicateNote(config: Configuration, target: OptionTarget, r: Resolution): string {
   const at = r.winners.map((d) => {
-    const under = d.conditions.filter((c) => !/^[\s(]*true[\s)]*$/.test(c)).map((c) => `\`lib.mkIf ${c.replace(/\s+/g, ' ').trim()}\``);
-    return `${shortPath(config, d.file)}:${d.line}${under.length > 0 ? ` (under ${under.join(' and ')})` : ''}`;
+    const under = d.conditions.filter((c) => !isTrue(c)).map((c) => `\`${c.replace(/\s+/g, ' ').trim()}\``);
+    return `${shortPath(config, d.file)}:${d.line}${under.length > 0 ? ` (only when ${under.join(' and ')})` : ''}`;
   });
-  const conditions = [...new Set(r.winners.flatMap((d) => d.conditions.filter((c) => !/^[\s(]*true[\s)]*$/.test(c))).map((c) => `\`${c.replace(/\s+/g, ' ').trim()}\``))];
+  const conditions = [...new Set(r.winners.flatMap((d) => d.conditions.filter((c) => !isTrue(c))).map((c) => `\`${c.replace(/\s+/g, ' ').trim()}\``))];
   const holds = conditions.length === 1 ? `${conditions[0]} holds` : `${conditions.join(' or ')} hold`;
   return (
     `${target.option} is defined at ${at.join(' and ')}, at the same priority (${describeLevel(r)}). ` +
@@ -605,7 +605,12 @@ function resolve(candidates: Candidate[], scope: Scope): Resolution {
 
 /** Whether the definition applies whatever the configuration: no `mkIf`, or only `mkIf true`. */
 export function isUnconditional(def: Definition): boolean {
-  return def.conditions.every((c) => /^[\s(]*true[\s)]*$/.test(c));
+  return def.conditions.every(isTrue);
+}
+
+/** A condition written as `true` (in parentheses or not). */
+function isTrue(condition: string): boolean {
+  return /^[\s(]*true[\s)]*$/.test(condition);
 }
 
 /**

@@ -434,14 +434,19 @@ describe('bad input', () => {
     const file = path.join(sandbox.flake, 'modules/hardware/ssd.nix');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace('  services.fstrim = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.fstrim = {'));
+    // memory.nix's own definition is under `mkIf cfg.enable`, which
+    // tune-wizard cannot decide: a second unconditional one makes it sure.
+    const ollama = path.join(sandbox.flake, 'modules/ml/ollama.nix');
+    writeFileSync(ollama, readFileSync(ollama, 'utf8').replace('  services.ollama = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.ollama = {'));
     const before = snapshot(sandbox.flake);
 
     const run = await runCli(sandbox, ['rollback', '--yes']);
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('boot.kernel.sysctl."vm.swappiness" is defined twice at the same priority (plain): ');
-    expect(run.stderr).toContain('modules/system/memory.nix:24 (`"vm.swappiness" = 100;`)');
+    expect(run.stderr).toContain('modules/ml/ollama.nix:5 (`boot.kernel.sysctl."vm.swappiness" = 100;`)');
     expect(run.stderr).toContain('modules/hardware/ssd.nix:5 (`boot.kernel.sysctl."vm.swappiness" = 100;`)');
+    expect(run.stderr).not.toContain('modules/system/memory.nix:24 (`');
     expect(run.stdout).not.toContain('+++ b/');
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(stubCalls()).toEqual([]);
@@ -449,6 +454,20 @@ describe('bad input', () => {
     const others = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'cpu,zram']);
     expect(others.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake)).length).toBeGreaterThan(0);
+  });
+
+  it('does not refuse a second swappiness next to the one under `mkIf cfg.enable`: sets both and says NixOS refuses if cfg.enable holds', async () => {
+    sandbox = makeSandbox('tuned');
+    const file = path.join(sandbox.flake, 'modules/hardware/ssd.nix');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  services.fstrim = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.fstrim = {'));
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).not.toContain('does not evaluate today');
+    expect(run.stderr).toContain('boot.kernel.sysctl."vm.swappiness" is defined at modules/hardware/ssd.nix:5 and modules/system/memory.nix:24 (only when `cfg.enable`), at the same priority (plain)');
+    expect(run.stderr).toContain('if `cfg.enable` holds, NixOS refuses to evaluate this configuration');
+    expect(readFileSync(file, 'utf8')).toContain('  boot.kernel.sysctl."vm.swappiness" = 60;\n');
   });
 
   it('says where to point --flake when there is no flake.nix', async () => {
