@@ -187,17 +187,29 @@ async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledR
 
 async function chooseProcedure(args: CliArgs, ctx: RunContext): Promise<Procedure> {
   if (args.command === 'rollback') return rollback;
-  if (args.command === 'reenable') return reenable(args.moduleName!);
+  if (args.command === 'reenable') return reenable(asWritten(ctx.flakeDir, args.moduleName!));
   if (args.command === 'recommend') {
     const { recommendFor } = await import('./recommend/recommend-command.js');
     const { recommendProcedure } = await import('../steps/recommend.js');
     return recommendProcedure(await recommendFor(ctx));
   }
   const today = localDate(new Date());
-  const importPath = knownModules[args.moduleName!] ?? args.moduleName!;
+  const moduleName = asWritten(ctx.flakeDir, args.moduleName!);
+  const importPath = knownModules[moduleName] ?? moduleName;
   const { findEarlierComment } = await import('./journal/earlier-comment.js');
   const earlier = args.reason === undefined ? await findEarlierComment(findStateDir(process.env), ctx.flakeDir, importPath) : undefined;
-  return disable(args.moduleName!, args.reason, today, earlier);
+  return disable(moduleName, args.reason, today, earlier);
+}
+
+/**
+ * A module named by an absolute path inside the flake, as the flake writes
+ * it: `/home/me/flake/modules/ml/offload` → `./modules/ml/offload`, so that
+ * every step (and the journal) sees the one spelling.
+ */
+function asWritten(flakeDir: string, name: string): string {
+  if (!path.isAbsolute(name)) return name;
+  const relative = path.relative(flakeDir, name);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? name : `./${relative.split(path.sep).join('/')}`;
 }
 
 /**

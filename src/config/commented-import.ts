@@ -27,7 +27,8 @@ export type ImportState =
   | { state: 'commented'; found: CommentedImport }
   | { state: 'active'; file: string; line: number; item: Node; list: Node };
 
-export function findImport(config: Configuration, importPath: string): ImportState {
+/** `change` is what the caller means to do: the message for a missing import is about that. */
+export function findImport(config: Configuration, importPath: string, change: 'uncomment' | 'comment out' = 'uncomment'): ImportState {
   const wanted = path.resolve(config.flakeDir, importPath);
   const tree = config.flakeTree;
 
@@ -65,6 +66,9 @@ export function findImport(config: Configuration, importPath: string): ImportSta
   if (matches.length > 1) {
     const lines = matches.map((m) => m.line).join(' and ');
     throw new UserError(`${shortPath(config, config.flakeFile)}: ${importPath} is commented out on lines ${lines}; keep one and run again.`);
+  }
+  if (change === 'comment out') {
+    throw new UserError(`${shortPath(config, config.flakeFile)}: no import line \`${importPath}\` in nixosConfigurations.${config.host}'s modules; check the path as written in flake.nix. Nothing was changed.`);
   }
   throw new UserError(
     `${shortPath(config, config.flakeFile)}: the modules list of ${config.host} has no line \`# ${importPath}\` to uncomment. Check the import path (tune-wizard reenable ./path/to/module).`,

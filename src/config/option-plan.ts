@@ -57,6 +57,12 @@ export interface Resolution {
    */
   duplicate: boolean;
   /**
+   * More than one definition wins where the option takes exactly one, but
+   * not all of them unconditionally (an `mkIf` whose condition tune-wizard
+   * cannot know): NixOS refuses only if the conditions hold.
+   */
+  maybeDuplicate?: boolean;
+  /**
    * Inside a submodule option (nix.settings, boot.kernel.sysctl): the
    * priority of the definitions of the whole set that count.
    */
@@ -84,6 +90,12 @@ export interface OptionPlan {
    * the edit to make by hand. Nothing of the plan may be written then.
    */
   refusal?: string;
+  /**
+   * Places tune-wizard could not read that may set the option (an opaque
+   * item, a module it did not follow), as `file:line (\`text\`)`: whatever
+   * the plan says, the value is only known once they are checked by hand.
+   */
+  checks: string[];
 }
 
 export function planOption(config: Configuration, target: OptionTarget): OptionPlan {
@@ -129,6 +141,8 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(`${shortPath(config, item.file)}:${item.line}: \`${item.text}\` never applies (its condition is false), so it does not define ${item.option}; it is left as it is.`);
   }
   if (lines.length === 0) notes.push(...wholeSetNotes(config, target, scope, before));
+  const maybe = lines.length === 0 ? [after, before].find((r) => r.maybeDuplicate) : undefined;
+  if (maybe) notes.push(maybeDuplicateNote(config, target, maybe));
   // Edits change values only, never priorities, so a sysctl defined twice
   // at its winning priority stays so; the after check is a safety net.
   const duplicate = lines.length === 0 ? [before, after].find((r) => r.duplicate) : undefined;
@@ -147,7 +161,11 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
     notes.push(`After this change no definition of ${target.option} counts, so NixOS uses its default, ${describeLiteral(target.nixosDefault)}.`);
   }
 
-  return { target, definitions, opaque, before, after, edits, notes, confLines: lines, ...(refusal ? { refusal } : {}) };
+  const checks = [
+    ...opaque.map((item) => `${shortPath(config, item.file)}:${item.line} (\`${item.text}\`)`),
+    ...config.unfollowed.filter((u) => u.kind === 'computed').map((u) => `${shortPath(config, u.file)}:${u.line} (\`${u.text}\`, not read)`),
+  ];
+  return { target, definitions, opaque, before, after, edits, notes, confLines: lines, checks: [...new Set(checks)], ...(refusal ? { refusal } : {}) };
 }
 
 /**
@@ -162,7 +180,10 @@ export function planOption(config: Configuration, target: OptionTarget): OptionP
  * user has to look at it anyway; they are told where, and the edit that
  * fixes it.
  */
-function refuseDuplicate(config: Configuration, target: OptionTarget, r: Resolution, today: boolean): string {
+function refuseDuplicate(config: Configuration, target: OptionTarget, resolution: Resolution, today: boolean): string {
+  // The definitions under an mkIf tune-wizard cannot decide are not counted:
+  // the ones that surely apply are enough to make it fail.
+  const r = { ...resolution, winners: resolution.winners.filter(isUnconditional) };
   const count = r.winners.length;
   const times = count === 2 ? 'twice' : `${count} times`;
   const at = r.winners.map((d) => `${shortPath(config, d.file)}:${d.line} (\`${snippet(d, d.binding)}\`)`).join(', ');
@@ -176,6 +197,34 @@ function refuseDuplicate(config: Configuration, target: OptionTarget, r: Resolut
     `NixOS takes exactly one definition of a sysctl at its winning priority, even when the values are equal, ${state}. ` +
     `tune-wizard does not choose one for you: keep the one you mean and set it to ${formatLiteral(target.value)}, ` +
     `delete ${others} (or give ${count === 2 ? 'it' : 'them'} a lower priority, e.g. ${lower}, so that ${count === 2 ? 'it loses' : 'they lose'}), then run again. Nothing was changed.`
+  );
+}
+
+/**
+ * A sysctl defined more than once at its winning priority, some of the
+ * definitions under an `mkIf` whose condition tune-wizard cannot know
+ * (`config.x.enable`). NixOS refuses the configuration only when the
+ * conditions hold, so tune-wizard does not claim it is broken, and does not
+ * refuse either: the system this runs on was most likely built from these
+ * files, which means the conditions are false today, and refusing would
+ * stop a user whose configuration is fine. Every definition is set to the
+ * new value instead, so that whichever applies says it, and a true
+ * condition leaves the configuration exactly as broken as before (the
+ * rebuild then fails and the run puts the files back). The user is told,
+ * with the hand edit that removes the doubt.
+ */
+function maybeDuplicateNote(config: Configuration, target: OptionTarget, r: Resolution): string {
+  const at = r.winners.map((d) => {
+    const under = d.conditions.filter((c) => !isTrue(c)).map((c) => `\`${c.replace(/\s+/g, ' ').trim()}\``);
+    return `${shortPath(config, d.file)}:${d.line}${under.length > 0 ? ` (only when ${under.join(' and ')})` : ''}`;
+  });
+  const conditions = [...new Set(r.winners.flatMap((d) => d.conditions.filter((c) => !isTrue(c))).map((c) => `\`${c.replace(/\s+/g, ' ').trim()}\``))];
+  const holds = conditions.length === 1 ? `${conditions[0]} holds` : `${conditions.join(' or ')} hold`;
+  return (
+    `${target.option} is defined at ${at.join(' and ')}, at the same priority (${describeLevel(r)}). ` +
+    `NixOS takes exactly one definition of a sysctl: ${r.winners.length === 2 ? 'both' : 'all'} may apply, and if ${holds}, NixOS refuses to evaluate this configuration ` +
+    `("defined multiple times while it's expected to be unique"), before this change as after it. tune-wizard cannot tell whether it does, ` +
+    `so every definition is set to ${formatLiteral(target.value)}; to be sure, keep one and delete the others (or give them a lower priority, e.g. lib.mkDefault).`
   );
 }
 
@@ -272,7 +321,8 @@ function planMissing(config: Configuration, target: OptionTarget, edits: Map<str
   if (unread.length > 0) {
     // A module that was not read may well define it: saying "not defined"
     // would be a guess, and adding a definition could conflict with its own.
-    const where = unread.map((u) => `${shortPath(config, u.file)}:${u.line}`).join(', ');
+    // Two modules on one line are one place to look at.
+    const where = [...new Set(unread.map((u) => `${shortPath(config, u.file)}:${u.line}`))].join(', ');
     const them = unread.length === 1 ? `the module at ${where} was not read and may; check it` : `the modules at ${where} were not read and may; check them`;
     return [`No module that tune-wizard read defines ${target.option}, but ${them} and set it to ${formatLiteral(target.value)} by hand if needed.`];
   }
@@ -535,18 +585,32 @@ function resolve(candidates: Candidate[], scope: Scope): Resolution {
       .map((d) => ({ priority: setPriority!, wrapper: d.setWrapper?.name })));
   const first = winning[0]!.value;
   const differ = winning.some((c) => c.value === undefined || !sameLiteral(c.value, first));
-  const duplicate = Boolean(scope.submodule?.unique) && winning.length > 1;
+  const unique = Boolean(scope.submodule?.unique) && winning.length > 1;
+  // Only definitions that surely apply make a sure duplicate.
+  const duplicate = unique && winning.filter((c) => isUnconditional(c.def)).length > 1;
+  const maybeDuplicate = unique && !duplicate;
   return {
     value: differ || duplicate ? undefined : first,
     priority,
     winners: winning.map((c) => c.def),
     conflict: duplicate || (differ && winning.every((c) => c.value !== undefined)),
     duplicate,
+    ...(maybeDuplicate ? { maybeDuplicate } : {}),
     setPriority,
     dropped,
     ...(how ? { how } : {}),
     ...(setHow ? { setHow } : {}),
   };
+}
+
+/** Whether the definition applies whatever the configuration: no `mkIf`, or only `mkIf true`. */
+export function isUnconditional(def: Definition): boolean {
+  return def.conditions.every(isTrue);
+}
+
+/** A condition written as `true` (in parentheses or not). */
+function isTrue(condition: string): boolean {
+  return /^[\s(]*true[\s)]*$/.test(condition);
 }
 
 /**
@@ -616,7 +680,7 @@ export function describeSites(config: Configuration, plan: Pick<OptionPlan, 'def
   }
   const lines = plan.confLines.length;
   if (lines > 0) {
-    const at = plan.confLines.map((l) => `${shortPath(config, l.definition.file)}:${l.line}`).join(', ');
+    const at = [...new Set(plan.confLines.map((l) => `${shortPath(config, l.definition.file)}:${l.line}`))].join(', ');
     parts.push([`${lines} nix.extraOptions line${lines === 1 ? '' : 's'}`, at]);
   }
   // Inside parentheses already: "2 definitions: a.nix:3, b.nix:7; 1 nix.extraOptions line: nix.nix:5".
@@ -624,7 +688,7 @@ export function describeSites(config: Configuration, plan: Pick<OptionPlan, 'def
 }
 
 export function where(config: Configuration, definitions: Definition[]): string {
-  return definitions.map((d) => `${shortPath(config, d.file)}:${d.line}`).join(', ');
+  return [...new Set(definitions.map((d) => `${shortPath(config, d.file)}:${d.line}`))].join(', ');
 }
 
 /** `boot.kernel.sysctl."vm.swappiness"` → ['boot','kernel','sysctl','vm.swappiness']. */

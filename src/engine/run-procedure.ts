@@ -19,16 +19,18 @@ export interface RunSummary {
   declined: string[];
   /** Hand edits the steps could not make (EditPlan.handEdits), for the closing lines. */
   handEdits: string[];
+  /** Places the steps could not read that may decide their options (EditPlan.handChecks), with those options. */
+  handChecks: Map<string, string[]>;
   verified: number;
   rebuild: RebuildOutcome | undefined;
 }
 
 export async function runProcedure(procedure: Procedure, ctx: RunContext, prompter: Prompter): Promise<RunSummary> {
   const steps = procedure.steps.filter((s) => isSelected(s, ctx));
-  const summary: RunSummary = { changedFiles: [], declined: [], handEdits: [], verified: 0, rebuild: undefined };
+  const summary: RunSummary = { changedFiles: [], declined: [], handEdits: [], handChecks: new Map(), verified: 0, rebuild: undefined };
 
   const config = await ctx.configuration();
-  ctx.ui.info(`${config.modules.length} modules of ${ctx.host} read`);
+  ctx.ui.info(`${config.modules.length} module${config.modules.length === 1 ? '' : 's'} of ${ctx.host} read`);
   for (const item of config.unfollowed) {
     const where = `${shortPath(config, item.file)}:${item.line}`;
     if (item.kind === 'outside') {
@@ -104,8 +106,17 @@ async function runEdit(step: EditStep, ctx: RunContext, prompter: Prompter, summ
   for (const note of plan.notes) ctx.ui.warn(note);
   const handEdits = plan.handEdits ?? [];
   summary.handEdits.push(...handEdits);
+  const checks = plan.handChecks ?? [];
+  for (const check of checks) {
+    const known = summary.handChecks.get(check.place) ?? [];
+    summary.handChecks.set(check.place, [...new Set([...known, ...check.options])]);
+  }
   if (plan.changes.length === 0) {
-    if (handEdits.length > 0) ctx.ui.skipped('nothing written: the hand edit above is left for you');
+    // Something unread may decide the step's options: "nothing to change"
+    // would be a claim tune-wizard cannot make.
+    const places = checks.map((c) => c.place).join(', ');
+    if (checks.length > 0) ctx.ui.skipped(`nothing written; check by hand: ${places}${handEdits.length > 0 ? '; the hand edit above is left for you' : ''}`);
+    else if (handEdits.length > 0) ctx.ui.skipped('nothing written: the hand edit above is left for you');
     else ctx.ui.ok('nothing to change');
     return;
   }
@@ -152,17 +163,33 @@ export function describeFiles(ctx: RunContext, files: string[]): string {
 function printClosing(ctx: RunContext, summary: RunSummary): void {
   ctx.ui.print('');
   printOutcome(ctx, summary);
-  if (summary.handEdits.length > 0) {
-    ctx.ui.print(kleur.yellow(`Left for you, by hand: ${summary.handEdits.join('; ')}. Then rebuild.`));
-  }
+  const left = leftForYou(summary);
+  if (left.length > 0) ctx.ui.print(kleur.yellow(`Left for you, by hand: ${left.join('; ')}. Then rebuild.`));
+}
+
+/**
+ * What the user still has to do: the values to set ("set X = v at f:3"),
+ * then the places to look at, which may or may not set anything ("check
+ * f:4 (`s // { }`), which may set X and Y").
+ */
+function leftForYou(summary: RunSummary): string[] {
+  const sets = [...new Set(summary.handEdits)].map((edit) => `set ${edit}`);
+  const checks = [...summary.handChecks].map(([place, options]) => `check ${place}, which may set ${listAnd(options)}`);
+  return [...sets, ...checks];
+}
+
+function listAnd(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }
 
 function printOutcome(ctx: RunContext, summary: RunSummary): void {
   const changed = summary.changedFiles;
+  // "already says" is only true when nothing is left for the user.
+  const leftOver = summary.handEdits.length > 0 || summary.handChecks.size > 0;
   if (ctx.options.dryRun) {
     ctx.ui.print(
       changed.length === 0
-        ? 'Dry run: nothing to change.'
+        ? leftOver ? 'Dry run: nothing for tune-wizard to change; see what is left for you below.' : 'Dry run: nothing to change.'
         : `Dry run: would change ${describeFiles(ctx, changed)}. Nothing was written. Run again without --dry-run to apply.`,
     );
     return;
@@ -171,7 +198,9 @@ function printOutcome(ctx: RunContext, summary: RunSummary): void {
     ctx.ui.print(
       summary.declined.length > 0
         ? 'Nothing changed: every change was skipped.'
-        : 'Nothing to change: the configuration already says what this procedure asks for.',
+        : leftOver
+          ? 'Nothing changed by tune-wizard; see what is left for you below.'
+          : 'Nothing to change: the configuration already says what this procedure asks for.',
     );
     return;
   }

@@ -70,6 +70,19 @@ export interface EditPlan {
    * make: `nix.settings.cores = 0 at modules/nix.nix:8`. Repeated at the end.
    */
   handEdits?: string[];
+  /**
+   * Places tune-wizard could not read that may decide this step's options
+   * (a module it did not follow, `s // { ... }`): the step cannot say the
+   * configuration already has the value, only that these are to be checked.
+   */
+  handChecks?: HandCheck[];
+}
+
+/** A place to check by hand, and the options it may set. */
+export interface HandCheck {
+  /** `base.nix:4 (\`s // { cores = 0; }\`)`. */
+  place: string;
+  options: string[];
 }
 
 interface BaseStep {

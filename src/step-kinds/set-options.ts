@@ -1,12 +1,14 @@
 // An edit step that sets options to requested values in every module that
 // defines them.
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 
 import { commentOutEdit, describeSites as describeImportSites, findImport, importSitesOf, requireGoneAfter, requireOwnList } from '../config/commented-import.js';
 import { shortPath, type Configuration } from '../config/module-graph.js';
 import { describeResolution, describeSites, planOption, reaches, where, type OptionPlan, type OptionTarget } from '../config/option-plan.js';
 import { formatLiteral } from '../nix/query.js';
 import { parseBuffer } from '../config/parse-file.js';
+import { otherHostsReading } from '../config/shared-modules.js';
 import { applyEdits, type TextEdit } from '../config/text-edit.js';
 import type { EditPlan, EditStep, RunContext } from '../engine/types.js';
 import { UserError } from '../errors.js';
@@ -29,6 +31,7 @@ export function setOptions(spec: { title: string; group: string; targets: Option
       const explanation: string[] = [];
       const notes: string[] = [];
       const handEdits: string[] = [];
+      const checks = new Map<string, string[]>();
       const edits = new Map<string, TextEdit[]>();
       const plans = spec.targets.map((target) => plannedOnce(config, target));
       refuseIfAny(plans);
@@ -37,10 +40,26 @@ export function setOptions(spec: { title: string; group: string; targets: Option
         notes.push(...plan.notes);
         const hand = handEdit(config, plan);
         if (hand) handEdits.push(hand);
+        for (const place of plan.checks) checks.set(place, [...(checks.get(place) ?? []), plan.target.option]);
         for (const [file, list] of plan.edits) edits.set(file, [...(edits.get(file) ?? []), ...list]);
       }
       // Targets in one set (max-jobs, cores) share the notes about that set.
-      return { changes: await changesFor(ctx, edits), explanation, notes: [...new Set(notes)], handEdits };
+      const handChecks = [...checks].map(([place, options]) => ({ place, options }));
+      const changes = await changesFor(ctx, edits);
+      // Not refused (unlike an import line in a shared list): setting a value
+      // the procedure asks for is what the user wants on every host that
+      // shares the module, most likely; but they should know before saying yes.
+      if (changes.length > 0) {
+        const shared = await otherHostsReading(ctx.workspace, config);
+        for (const change of changes) {
+          const others = shared.get(change.file);
+          if (!others) continue;
+          const names = others.map((name) => `nixosConfigurations.${name}`);
+          const by = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+          notes.push(`${shortPath(config, change.file)} is also used by ${by}: this change applies there too.`);
+        }
+      }
+      return { changes, explanation, notes: [...new Set(notes)], handEdits, handChecks };
     },
   };
 }
@@ -117,7 +136,7 @@ export function uncommentImport(spec: { title: string; importPath: string }): Ed
       if (found.state === 'active') {
         return { changes: [], explanation: [`${spec.importPath} is already imported (${shortPath(config, found.file)}:${found.line})`], notes: [] };
       }
-      const target = `${config.flakeDir}/${spec.importPath}`;
+      const target = path.resolve(config.flakeDir, spec.importPath);
       await access(target).catch(() => {
         throw new UserError(`${shortPath(config, found.found.file)}:${found.found.line}: ${spec.importPath} does not exist under ${config.flakeDir}; restore the module's files first. Nothing was changed.`);
       });
@@ -139,7 +158,7 @@ export function commentOutImport(spec: { title: string; importPath: string; comm
     title: spec.title,
     async plan(ctx): Promise<EditPlan> {
       const config = await ctx.configuration();
-      const found = findImport(config, spec.importPath);
+      const found = findImport(config, spec.importPath, 'comment out');
       if (found.state === 'commented') {
         requireGoneAfter(config, spec.importPath, undefined, found.found);
         return { changes: [], explanation: [`${spec.importPath} is already commented out (${shortPath(config, found.found.file)}:${found.found.line})`], notes: [] };

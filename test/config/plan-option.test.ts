@@ -331,6 +331,39 @@ describe('priorities around a whole submodule set (nix.settings, boot.kernel.sys
     );
   });
 
+  it('does not count a definition under an mkIf it cannot decide as a sure duplicate: sets both, says NixOS refuses if the condition holds', async () => {
+    const conditional = '{ config, lib, ... }: { options.x.enable = lib.mkEnableOption "x"; config = lib.mkIf config.x.enable { boot.kernel.sysctl."vm.swappiness" = 100; }; }';
+    const dir = writeFlake({ 'a.nix': conditional, 'b.nix': '{ boot.kernel.sysctl."vm.swappiness" = 100; }' });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target(SWAPPINESS));
+    expect(plan.refusal).toBeUndefined();
+    expect(plan.before).toMatchObject({ duplicate: false, maybeDuplicate: true, conflict: false, value: { type: 'int', value: 100 } });
+    expect(plan.after).toMatchObject({ duplicate: false, maybeDuplicate: true, value: { type: 'int', value: 60 } });
+    expect([...plan.edits.keys()].map((f) => path.basename(f)).sort()).toEqual(['a.nix', 'b.nix']);
+    expect(plan.notes.join('\n')).toContain('if `config.x.enable` holds, NixOS refuses to evaluate this configuration');
+    expect(plan.notes.join('\n')).not.toContain('does not evaluate today');
+    if (!hasNix) return;
+    // The harness agrees both ways: with x.enable false only b.nix counts,
+    // with it true NixOS refuses.
+    expect(await evaluateOptions(dir, 'box', [SWAPPINESS])).toEqual({ [SWAPPINESS]: 100 });
+    writeFileSync(path.join(dir, 'c.nix'), '{ x.enable = true; }');
+    writeFileSync(path.join(dir, 'flake.nix'), FLAKE.replace('[ ./m.nix ]', '[ ./a.nix ./b.nix ./c.nix ]'));
+    await expect(evaluateOptions(dir, 'box', [SWAPPINESS])).rejects.toThrow(/is defined multiple times while it's expected to be unique/);
+  });
+
+  it('refuses two sure definitions even next to a conditional one, naming only the sure ones', async () => {
+    const dir = writeFlake({
+      'a.nix': '{ config, lib, ... }: { options.x.enable = lib.mkEnableOption "x"; config = lib.mkIf config.x.enable { boot.kernel.sysctl."vm.swappiness" = 100; }; }',
+      'b.nix': '{ boot.kernel.sysctl."vm.swappiness" = 100; }',
+      'c.nix': '{ lib, ... }: { config = lib.mkIf true { boot.kernel.sysctl."vm.swappiness" = 100; }; }',
+    });
+    const plan = planOption(await loadConfiguration(new Workspace(true), dir, 'box'), target(SWAPPINESS));
+    expect(plan.before.duplicate).toBe(true);
+    expect(plan.refusal).toContain('is defined twice at the same priority (plain): b.nix:1');
+    expect(plan.refusal).toContain('c.nix:1');
+    expect(plan.refusal).not.toContain('a.nix');
+    expect(plan.refusal).toContain('does not evaluate today');
+  });
+
   it('names the wrapper around a set when the duplicates are inside forced sets, and suggests a priority that loses', async () => {
     const dir = writeFlake({
       'a.nix': '{ lib, ... }: { boot.kernel.sysctl = lib.mkForce { "vm.swappiness" = lib.mkDefault 100; }; }',

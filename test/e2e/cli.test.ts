@@ -35,6 +35,10 @@ describe('tune-wizard rollback', () => {
     expect(run.stderr).toContain('vm.swappiness = 60');
     expect(run.stderr).toContain('max-jobs = auto in /etc/nix/nix.conf');
     expect(run.stdout).toContain('; rebuilt and checked (5 checks passed).');
+    // Two of the files are modules of host sentinel as well: said, not refused.
+    expect(run.stderr).toContain('modules/system/nix.nix is also used by nixosConfigurations.sentinel: this change applies there too.');
+    expect(run.stderr).toContain('sec/hardening.nix is also used by nixosConfigurations.sentinel: this change applies there too.');
+    expect(run.stderr).not.toContain('modules/system/memory.nix is also used');
   });
 
   it('finds nothing to change on a second run and does not rebuild', async () => {
@@ -273,6 +277,35 @@ describe('tune-wizard disable, when the module stays in the host', () => {
   });
 });
 
+describe('tune-wizard reenable and disable with the module named by an absolute path', () => {
+  it('reenable takes an absolute path inside the flake as the import it names', async () => {
+    sandbox = makeSandbox('tuned');
+    const flakeFile = path.join(sandbox.flake, 'flake.nix');
+    const original = readFileSync(flakeFile, 'utf8');
+
+    const run = await runCli(sandbox, ['reenable', path.join(sandbox.flake, 'modules/ml/offload'), '--yes', '--no-rebuild']);
+
+    expect(run.stderr).not.toContain('does not exist');
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(flakeFile, 'utf8')).toBe(
+      original.replace('      # ./modules/ml/offload # DISABLED: Rust compilation consumes 7GB+ RAM causing OOM\n', '      ./modules/ml/offload\n'),
+    );
+    expect(run.stderr).toContain('Uncomment ./modules/ml/offload in flake.nix');
+  });
+
+  it('disable says, in its own words, that the import is not in the host\'s modules', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+
+    const run = await runCli(sandbox, ['disable', './m/nope.nix', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(1);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    expect(run.stderr).toContain("flake.nix: no import line `./m/nope.nix` in nixosConfigurations.kernelcore's modules; check the path as written in flake.nix. Nothing was changed.");
+    expect(run.stderr).not.toContain('reenable');
+  });
+});
+
 describe('tune-wizard disable, notes and trailing comments', () => {
   it('writes a short default note that reenable takes off again', async () => {
     sandbox = makeSandbox('tuned');
@@ -452,14 +485,19 @@ describe('bad input', () => {
     const file = path.join(sandbox.flake, 'modules/hardware/ssd.nix');
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.replace('  services.fstrim = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.fstrim = {'));
+    // memory.nix's own definition is under `mkIf cfg.enable`, which
+    // tune-wizard cannot decide: a second unconditional one makes it sure.
+    const ollama = path.join(sandbox.flake, 'modules/ml/ollama.nix');
+    writeFileSync(ollama, readFileSync(ollama, 'utf8').replace('  services.ollama = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.ollama = {'));
     const before = snapshot(sandbox.flake);
 
     const run = await runCli(sandbox, ['rollback', '--yes']);
 
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('boot.kernel.sysctl."vm.swappiness" is defined twice at the same priority (plain): ');
-    expect(run.stderr).toContain('modules/system/memory.nix:24 (`"vm.swappiness" = 100;`)');
+    expect(run.stderr).toContain('modules/ml/ollama.nix:5 (`boot.kernel.sysctl."vm.swappiness" = 100;`)');
     expect(run.stderr).toContain('modules/hardware/ssd.nix:5 (`boot.kernel.sysctl."vm.swappiness" = 100;`)');
+    expect(run.stderr).not.toContain('modules/system/memory.nix:24 (`');
     expect(run.stdout).not.toContain('+++ b/');
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(stubCalls()).toEqual([]);
@@ -467,6 +505,20 @@ describe('bad input', () => {
     const others = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild', '--only', 'cpu,zram']);
     expect(others.exitCode).toBe(0);
     expect(changedFiles(before, snapshot(sandbox.flake)).length).toBeGreaterThan(0);
+  });
+
+  it('does not refuse a second swappiness next to the one under `mkIf cfg.enable`: sets both and says NixOS refuses if cfg.enable holds', async () => {
+    sandbox = makeSandbox('tuned');
+    const file = path.join(sandbox.flake, 'modules/hardware/ssd.nix');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  services.fstrim = {', '  boot.kernel.sysctl."vm.swappiness" = 100;\n  services.fstrim = {'));
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--no-rebuild']);
+
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).not.toContain('does not evaluate today');
+    expect(run.stderr).toContain('boot.kernel.sysctl."vm.swappiness" is defined at modules/hardware/ssd.nix:5 and modules/system/memory.nix:24 (only when `cfg.enable`), at the same priority (plain)');
+    expect(run.stderr).toContain('if `cfg.enable` holds, NixOS refuses to evaluate this configuration');
+    expect(readFileSync(file, 'utf8')).toContain('  boot.kernel.sysctl."vm.swappiness" = 60;\n');
   });
 
   it('says where to point --flake when there is no flake.nix', async () => {
