@@ -108,7 +108,7 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
 
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
-  if (args.dryRun) await refuseSecondBuild(stateDir, ui, false);
+  if (args.dryRun) await refuseSecondBuild(stateDir, setup.sysroot, ui, false);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
     stateDir,
@@ -118,6 +118,7 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
     host,
     ui,
     prompter: setup.prompter,
+    sysroot: setup.sysroot,
     yes: args.yes,
     willBuild: !args.noRebuild,
   });

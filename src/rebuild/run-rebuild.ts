@@ -6,7 +6,8 @@ import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import type { RunContext } from '../engine/types.js';
-import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
+import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
+import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
 import { identifyProcess } from '../system/process-identity.js';
 import type { MemInfo } from '../system/sysroot.js';
@@ -104,8 +105,15 @@ async function runBuild(session: RebuildSession): Promise<void> {
     throw watchdogStop(watchdog, line, false);
   }
 
+  // Checked again here: the prompts may have taken minutes since the run began.
+  const running = (await findRunningRebuilds(ctx.sysroot))[0];
+  if (running) {
+    session.result = 'not started: nixos-rebuild already running';
+    throw new UserError(describeRunningRebuild(running, 'Two builds at once are what runs a machine out of memory, so this run did not start a second one.'));
+  }
+
   display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
-  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, true);
+  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, 'build');
 
   if (watchdog.stats.crossing) {
     session.result = 'stopped by the watchdog';
@@ -134,7 +142,7 @@ async function runFinalAction(session: RebuildSession): Promise<void> {
   display.progress.phase = commands.mode;
 
   display.notice('info', `running ${final.join(' ')}`);
-  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, false);
+  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, commands.mode);
 
   if (done.exitCode !== 0) {
     session.result = `${commands.mode} failed`;
@@ -185,15 +193,17 @@ async function runPhase(
   options: StartOptions,
   display: BuildDisplay,
   stopper: { current: RunningCommand | undefined },
-  isStoppable: boolean,
+  phase: string,
 ): Promise<CommandResult> {
+  const isStoppable = phase === 'build';
   await ctx.runner.ready();
   const running = ctx.runner.start(command[0]!, command.slice(1), (text) => display.line(text), { ...options, graceMs: GRACE_MS });
   stopper.current = isStoppable ? running : undefined;
-  // The build's group is recorded at once, so that if tune-wizard is killed
-  // the next run knows it may still be running (and never starts a second).
-  const identity = isStoppable && running.pid !== undefined ? identifyProcess(running.pid) : undefined;
-  if (identity) await ctx.buildJournal?.buildStarted(command, identity);
+  // The group is recorded at once, the build's and the activation's alike,
+  // so that if tune-wizard is killed the next run knows it may still be
+  // running (and never starts a second build or switch alongside it).
+  const identity = running.pid !== undefined ? identifyProcess(running.pid) : undefined;
+  if (identity) await ctx.buildJournal?.buildStarted(command, identity, phase);
   const onAbort = (): void => {
     if (isStoppable) {
       display.notice('warn', 'Ctrl-C: stopping the build');
