@@ -172,12 +172,19 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
 
 async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
   const interrupt = new AbortController();
-  const stopListening = onInterrupt(() => interrupt.abort());
+  const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
     const ctx = await makeContext(args, ui, setup, interrupt.signal);
     const chosen = await chooseProcedure(args, ctx);
     const procedure = run ? recordChecks(chosen, run.journal) : chosen;
-    if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
+    if (!args.dryRun && !args.noRebuild) {
+      await requireCommands(ctx);
+      // A stop line already above the headroom is found before the first edit, not after it.
+      if (procedure.steps.some((step) => step.kind === 'rebuild')) {
+        const { refuseCrossedStopLine } = await import('./rebuild/run-rebuild.js');
+        await refuseCrossedStopLine(ctx);
+      }
+    }
 
     ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${setup.flakeDir}, host ${setup.host}${args.dryRun ? ', dry run' : ''}\n`);
     return await runProcedure(procedure, ctx, setup.prompter);

@@ -89,7 +89,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   }
 
   const interrupt = new AbortController();
-  const stopListening = onInterrupt(() => interrupt.abort());
+  const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
     const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
     await journal.recordRebuild(outcome.status, outcome.command);

@@ -5,6 +5,7 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
+import { describeInterruptAtStart } from '../engine/interrupt.js';
 import type { RunContext } from '../engine/types.js';
 import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
 import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
@@ -13,16 +14,16 @@ import { identifyProcess } from '../system/process-identity.js';
 import type { MemInfo } from '../system/sysroot.js';
 import { formatBytes, formatDistinct } from '../system/units.js';
 import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
-import type { MemorySample } from '../watch/memory-sample.js';
+import { takeSample, type MemorySample } from '../watch/memory-sample.js';
 import { describeGuardAction, findOomKills, lastSequence, wasBuilderKilled } from '../watch/oom-report.js';
 import { formatElapsed } from '../watch/status-line.js';
 import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
 import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
 import { openBuildDisplay, type BuildDisplay } from './build-display.js';
-import { makeBuildDir } from './build-dirs.js';
+import { makeBuildDir, markKept } from './build-dirs.js';
 import { openBuildLog } from './build-log.js';
 import { planCommands, type RebuildCommands } from './rebuild-commands.js';
-import { buildFailure, finalFailure, watchdogStop } from './rebuild-failures.js';
+import { buildFailure, finalFailure, notBuilding, watchdogStop } from './rebuild-failures.js';
 
 export interface RebuildReport {
   status: 'built' | 'switched';
@@ -71,6 +72,24 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
     printSummary(session);
     if (!keepWorkDir) rmSync(session.workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Before the first edit: a stop line already above the headroom (say
+ * --stop-below 99%) would stop the build at once, after the files were
+ * written; say so now, with nothing changed.
+ */
+export async function refuseCrossedStopLine(ctx: RunContext): Promise<void> {
+  const mem = await ctx.sysroot.memInfo();
+  const guards = await findMemoryGuards(ctx.sysroot, await ctx.configuration().catch(() => undefined));
+  const line = chooseStopLine(mem.memTotal, mem.swapTotal, ctx.options.rebuild.stopBelow, guards);
+  let sample: MemorySample;
+  try {
+    sample = takeSample(ctx.sysroot);
+  } catch {
+    return; // unreadable: the watchdog reports it when the build starts
+  }
+  if (sample.headroom < line.bytes) throw notBuilding(sample, line);
 }
 
 async function openSession(ctx: RunContext, showMemory: boolean): Promise<RebuildSession> {
@@ -131,7 +150,10 @@ async function runBuild(session: RebuildSession): Promise<void> {
 
   const result = readlinkOrUndefined(path.join(session.workDir, 'result'));
   session.result = `built${result ? ` ${result}` : ''}`;
-  if (!commands.final) display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+  if (!commands.final) {
+    markKept(session.workDir);
+    display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+  }
 }
 
 /** The chosen mode, elevated, never stopped halfway; throws unless it succeeded. */
@@ -206,10 +228,10 @@ async function runPhase(
   if (identity) await ctx.buildJournal?.buildStarted(command, identity, phase);
   const onAbort = (): void => {
     if (isStoppable) {
-      display.notice('warn', 'Ctrl-C: stopping the build');
+      display.notice('warn', `${describeInterruptAtStart(ctx.signal.reason)}: stopping the build`);
       running.stop();
     } else {
-      display.notice('warn', 'Ctrl-C: letting the activation finish, so the system is not left half-switched');
+      display.notice('warn', `${describeInterruptAtStart(ctx.signal.reason)}: letting the activation finish, so the system is not left half-switched`);
     }
   };
   if (ctx.signal.aborted) onAbort();
