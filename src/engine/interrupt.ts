@@ -12,9 +12,7 @@ export function onInterrupt(abort: (name: InterruptName) => void): () => void {
   const interrupt = (): void => abort('SIGINT');
   const terminate = (): void => abort('SIGTERM');
   const hangUp = (): void => {
-    const ignore = (): void => {};
-    process.stdout.on('error', ignore);
-    process.stderr.on('error', ignore);
+    ignoreGoneTerminal();
     abort('SIGHUP');
   };
   process.on('SIGINT', interrupt);
@@ -25,6 +23,17 @@ export function onInterrupt(abort: (name: InterruptName) => void): () => void {
     process.off('SIGTERM', terminate);
     process.off('SIGHUP', hangUp);
   };
+}
+
+let ignoring = false;
+
+/** From now on, errors writing to the terminal (gone: EIO) are ignored, so the files can still be put back. */
+export function ignoreGoneTerminal(): void {
+  if (ignoring) return;
+  ignoring = true;
+  const ignore = (): void => {};
+  process.stdout.on('error', ignore);
+  process.stderr.on('error', ignore);
 }
 
 /** What stopped the run, for a message: `Ctrl-C`, `SIGTERM`, or `the terminal closed (SIGHUP)`. */
