@@ -108,7 +108,7 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
 
   const stateDir = findStateDir(process.env);
   const flakeRealPath = await realpath(flakeDir);
-  if (args.dryRun) await refuseSecondBuild(stateDir, ui, false);
+  if (args.dryRun) await refuseSecondBuild(stateDir, setup.sysroot, ui, false);
   if (args.dryRun) await warnOfUnfinishedRun(stateDir, flakeRealPath, ui);
   const run = args.dryRun ? undefined : await beginJournaledRun({
     stateDir,
@@ -118,6 +118,7 @@ async function runInFlake(args: CliArgs, ui: Ui, setup: Omit<Setup, 'workspace'>
     host,
     ui,
     prompter: setup.prompter,
+    sysroot: setup.sysroot,
     yes: args.yes,
     willBuild: !args.noRebuild,
   });
@@ -171,12 +172,19 @@ async function makeContext(args: CliArgs, ui: Ui, setup: Setup, signal: AbortSig
 
 async function runJournaled(args: CliArgs, ui: Ui, setup: Setup, run: JournaledRun | undefined): Promise<RunSummary> {
   const interrupt = new AbortController();
-  const stopListening = onInterrupt(() => interrupt.abort());
+  const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
     const ctx = await makeContext(args, ui, setup, interrupt.signal);
     const chosen = await chooseProcedure(args, ctx);
     const procedure = run ? recordChecks(chosen, run.journal) : chosen;
-    if (!args.dryRun && !args.noRebuild) await requireCommands(ctx);
+    if (!args.dryRun && !args.noRebuild) {
+      await requireCommands(ctx);
+      // A stop line already above the headroom is found before the first edit, not after it.
+      if (procedure.steps.some((step) => step.kind === 'rebuild')) {
+        const { refuseCrossedStopLine } = await import('./rebuild/run-rebuild.js');
+        await refuseCrossedStopLine(ctx);
+      }
+    }
 
     ui.streams.err(`tune-wizard ${procedure.name}: ${procedure.summary}\n  flake ${setup.flakeDir}, host ${setup.host}${args.dryRun ? ', dry run' : ''}\n`);
     return await runProcedure(procedure, ctx, setup.prompter);

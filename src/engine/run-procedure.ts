@@ -128,7 +128,7 @@ async function runEdit(step: EditStep, ctx: RunContext, prompter: Prompter, summ
     return;
   }
 
-  const answer = await prompter.askStep(`${step.title}: apply this change?`);
+  const answer = await prompter.askStep(`${step.title}: apply this change?`, ctx.signal);
   if (answer === 'abort') throw new AbortError();
   if (answer === 'skip') {
     ctx.ui.skipped('skipped; files left as they are');

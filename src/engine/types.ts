@@ -40,7 +40,8 @@ export interface RunContext {
 
 /** Where a build's process group is recorded, so a later run finds it if this one is killed. */
 export interface BuildJournal {
-  buildStarted(command: string[], process: ProcessIdentity): Promise<void>;
+  /** `phase`: `build`, or the final mode (`switch`, `boot`, `test`), recorded so a later run waits for it too. */
+  buildStarted(command: string[], process: ProcessIdentity, phase?: string): Promise<void>;
   buildEnded(pid: number): Promise<void>;
 }
 

@@ -5,7 +5,7 @@ import type { Ui } from '../engine/ui.js';
 import { ExitCode } from '../errors.js';
 import { formatTime } from '../system/local-time.js';
 import { filesLeftChanged, isFinished, type RunEntry } from './records.js';
-import { describeLiveBuild, findLiveBuilds } from './live-builds.js';
+import { describeLiveBuild, findLiveBuilds, phaseOf } from './live-builds.js';
 import { findLiveHolder } from './run-lock.js';
 import { listRuns } from './run-journal.js';
 
@@ -21,7 +21,7 @@ export async function runHistoryCommand(stateDir: string, ui: Ui): Promise<numbe
   for (const run of runs) {
     const building = live.find((b) => b.run === run);
     const status = await describeStatus(stateDir, run);
-    rows.push([run.id, formatTime(run.start.time), run.start.command.join(' '), building ? `${status}, build still running (process group ${building.build.pgid})` : status, describeFiles(run)]);
+    rows.push([run.id, formatTime(run.start.time), run.start.command.join(' '), building ? `${status}, ${phaseOf(building.build)} still running (process group ${building.build.pgid})` : status, describeFiles(run)]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) ui.print(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));

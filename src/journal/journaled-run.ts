@@ -5,6 +5,7 @@ import type { Prompter } from '../engine/prompt.js';
 import type { RunSummary } from '../engine/run-procedure.js';
 import type { Procedure, Step } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
+import type { Sysroot } from '../system/sysroot.js';
 import { AbortError, ExitCode, GateError, RebuildError, UserError } from '../errors.js';
 import { refuseSecondBuild } from './live-builds.js';
 import { isFinished, type EndStatus, type RunEntry } from './records.js';
@@ -22,6 +23,8 @@ export interface RunStart {
   prompter: Prompter;
   /** --yes: never ask; an unfinished run stops this one. */
   yes: boolean;
+  /** Read for any nixos-rebuild already running on the machine. */
+  sysroot: Sysroot;
   /** Whether this run may start a build (not --no-rebuild). */
   willBuild: boolean;
 }
@@ -46,7 +49,7 @@ export async function beginJournaledRun(start: RunStart): Promise<JournaledRun> 
     if (lock.tookOverFrom) {
       start.ui.warn(`took over the lock of run ${lock.tookOverFrom.runId} (pid ${lock.tookOverFrom.pid}), which is no longer running`);
     }
-    await refuseSecondBuild(start.stateDir, start.ui, start.willBuild);
+    await refuseSecondBuild(start.stateDir, start.sysroot, start.ui, start.willBuild);
     await settleUnfinishedRun(start, id, time);
     const journal = await RunJournal.start(start.stateDir, {
       id,

@@ -65,6 +65,8 @@ export interface BuildStartedRecord {
   /** Start time in clock ticks after boot (/proc/PID/stat), against pid reuse. */
   startTicks: number;
   bootId?: string;
+  /** Which phase: absent (older journals) or `build`, else the final mode (`switch`, `boot`, `test`). */
+  phase?: string;
   time: string;
 }
 

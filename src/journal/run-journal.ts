@@ -75,9 +75,9 @@ export class RunJournal implements WriteJournal {
     await this.append({ type: 'rebuild', status, command, ...(error === undefined ? {} : { error }) });
   }
 
-  async buildStarted(command: string[], process: ProcessIdentity): Promise<void> {
+  async buildStarted(command: string[], process: ProcessIdentity, phase = 'build'): Promise<void> {
     const { pid, pgid, startTicks, bootId } = process;
-    await this.append({ type: 'build-started', command, pid, pgid, startTicks, ...(bootId ? { bootId } : {}), time: new Date().toISOString() });
+    await this.append({ type: 'build-started', command, pid, pgid, startTicks, ...(bootId ? { bootId } : {}), phase, time: new Date().toISOString() });
   }
 
   async buildEnded(pid: number): Promise<void> {

@@ -56,7 +56,7 @@ export async function runUndoCommand(command: UndoCommand): Promise<number> {
       });
   try {
     const alternative = command.dryRun ? '' : ' `tune-wizard undo --no-rebuild` puts the files back without building.';
-    await refuseSecondBuild(command.stateDir, ui, !command.dryRun && !command.noRebuild, alternative);
+    await refuseSecondBuild(command.stateDir, new Sysroot(path.resolve(command.sysroot)), ui, !command.dryRun && !command.noRebuild, alternative);
     const stale = lock?.tookOverFrom;
     if (stale) ui.info(`took over the lock of run ${stale.runId} (pid ${stale.pid}), which is no longer running`);
     const result = await undoRun(target, undoId, interruptedUndo, { ...command, startedAt });
@@ -89,7 +89,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   }
 
   const interrupt = new AbortController();
-  const stopListening = onInterrupt(() => interrupt.abort());
+  const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
     const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
     await journal.recordRebuild(outcome.status, outcome.command);

@@ -8,6 +8,7 @@ import type { CommandResult } from '../system/command-runner.js';
 import { formatBytes, formatDistinct } from '../system/units.js';
 import { formatElapsed } from '../watch/status-line.js';
 import type { StopLine } from '../watch/stop-line.js';
+import type { MemorySample } from '../watch/memory-sample.js';
 import type { Watchdog } from '../watch/watchdog.js';
 import { rollbackAdvice, type RebuildCommands } from './rebuild-commands.js';
 
@@ -43,16 +44,26 @@ export async function finalFailure(ctx: RunContext, commands: RebuildCommands, r
   );
 }
 
+function describeCrossing(sample: MemorySample, line: StopLine): { measured: string; limit: string } {
+  const swap = sample.headroom - sample.memAvailable;
+  const [headroom, stop] = formatDistinct(sample.headroom, line.bytes);
+  return {
+    measured: `headroom ${headroom} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`,
+    limit: `${stop} (${line.reason})`,
+  };
+}
+
+/** Headroom is under the stop line before the build: it would be stopped at once. */
+export function notBuilding(sample: MemorySample, line: StopLine): WatchdogError {
+  const { measured, limit } = describeCrossing(sample, line);
+  return new WatchdogError(`Not building: ${measured} is already under ${limit}. Nothing was built and the running system was not touched. Free memory first, or set --stop-below lower.`);
+}
+
 /** `started`: false when headroom was under the line before the build began. */
 export function watchdogStop(watchdog: Watchdog, line: StopLine, started: boolean): WatchdogError {
   const sample = watchdog.stats.crossing!;
-  const swap = sample.headroom - sample.memAvailable;
-  const [headroom, stop] = formatDistinct(sample.headroom, line.bytes);
-  const measured = `headroom ${headroom} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`;
-  const limit = `${stop} (${line.reason})`;
-  if (!started) {
-    return new WatchdogError(`Not building: ${measured} is already under ${limit}. Nothing was built and the running system was not touched. Free memory first, or set --stop-below lower.`);
-  }
+  if (!started) return notBuilding(sample, line);
+  const { measured, limit } = describeCrossing(sample, line);
   const at = new Date(sample.at).toLocaleTimeString('en-GB');
   const after = formatElapsed(sample.at - watchdog.stats.startedAt);
   return new WatchdogError(

@@ -5,23 +5,25 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
+import { describeInterruptAtStart } from '../engine/interrupt.js';
 import type { RunContext } from '../engine/types.js';
-import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
+import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
+import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
 import { identifyProcess } from '../system/process-identity.js';
 import type { MemInfo } from '../system/sysroot.js';
 import { formatBytes, formatDistinct } from '../system/units.js';
 import { findMemoryGuards, type MemoryGuard } from '../watch/memory-guards.js';
-import type { MemorySample } from '../watch/memory-sample.js';
+import { takeSample, type MemorySample } from '../watch/memory-sample.js';
 import { describeGuardAction, findOomKills, lastSequence, wasBuilderKilled } from '../watch/oom-report.js';
 import { formatElapsed } from '../watch/status-line.js';
 import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
 import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
 import { openBuildDisplay, type BuildDisplay } from './build-display.js';
-import { makeBuildDir } from './build-dirs.js';
+import { makeBuildDir, markKept } from './build-dirs.js';
 import { openBuildLog } from './build-log.js';
 import { planCommands, type RebuildCommands } from './rebuild-commands.js';
-import { buildFailure, finalFailure, watchdogStop } from './rebuild-failures.js';
+import { buildFailure, finalFailure, notBuilding, watchdogStop } from './rebuild-failures.js';
 
 export interface RebuildReport {
   status: 'built' | 'switched';
@@ -72,6 +74,24 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
   }
 }
 
+/**
+ * Before the first edit: a stop line already above the headroom (say
+ * --stop-below 99%) would stop the build at once, after the files were
+ * written; say so now, with nothing changed.
+ */
+export async function refuseCrossedStopLine(ctx: RunContext): Promise<void> {
+  const mem = await ctx.sysroot.memInfo();
+  const guards = await findMemoryGuards(ctx.sysroot, await ctx.configuration().catch(() => undefined));
+  const line = chooseStopLine(mem.memTotal, mem.swapTotal, ctx.options.rebuild.stopBelow, guards);
+  let sample: MemorySample;
+  try {
+    sample = takeSample(ctx.sysroot);
+  } catch {
+    return; // unreadable: the watchdog reports it when the build starts
+  }
+  if (sample.headroom < line.bytes) throw notBuilding(sample, line);
+}
+
 async function openSession(ctx: RunContext, showMemory: boolean): Promise<RebuildSession> {
   const commands = planCommands(ctx);
   const memAtStart = await ctx.sysroot.memInfo();
@@ -104,8 +124,15 @@ async function runBuild(session: RebuildSession): Promise<void> {
     throw watchdogStop(watchdog, line, false);
   }
 
+  // Checked again here: the prompts may have taken minutes since the run began.
+  const running = (await findRunningRebuilds(ctx.sysroot))[0];
+  if (running) {
+    session.result = 'not started: nixos-rebuild already running';
+    throw new UserError(describeRunningRebuild(running, 'Two builds at once are what runs a machine out of memory, so this run did not start a second one.'));
+  }
+
   display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
-  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, true);
+  const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, 'build');
 
   if (watchdog.stats.crossing) {
     session.result = 'stopped by the watchdog';
@@ -123,7 +150,10 @@ async function runBuild(session: RebuildSession): Promise<void> {
 
   const result = readlinkOrUndefined(path.join(session.workDir, 'result'));
   session.result = `built${result ? ` ${result}` : ''}`;
-  if (!commands.final) display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+  if (!commands.final) {
+    markKept(session.workDir);
+    display.notice('ok', `built; the result link stays in ${session.workDir}/result`);
+  }
 }
 
 /** The chosen mode, elevated, never stopped halfway; throws unless it succeeded. */
@@ -134,7 +164,7 @@ async function runFinalAction(session: RebuildSession): Promise<void> {
   display.progress.phase = commands.mode;
 
   display.notice('info', `running ${final.join(' ')}`);
-  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, false);
+  const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, commands.mode);
 
   if (done.exitCode !== 0) {
     session.result = `${commands.mode} failed`;
@@ -185,21 +215,23 @@ async function runPhase(
   options: StartOptions,
   display: BuildDisplay,
   stopper: { current: RunningCommand | undefined },
-  isStoppable: boolean,
+  phase: string,
 ): Promise<CommandResult> {
+  const isStoppable = phase === 'build';
   await ctx.runner.ready();
   const running = ctx.runner.start(command[0]!, command.slice(1), (text) => display.line(text), { ...options, graceMs: GRACE_MS });
   stopper.current = isStoppable ? running : undefined;
-  // The build's group is recorded at once, so that if tune-wizard is killed
-  // the next run knows it may still be running (and never starts a second).
-  const identity = isStoppable && running.pid !== undefined ? identifyProcess(running.pid) : undefined;
-  if (identity) await ctx.buildJournal?.buildStarted(command, identity);
+  // The group is recorded at once, the build's and the activation's alike,
+  // so that if tune-wizard is killed the next run knows it may still be
+  // running (and never starts a second build or switch alongside it).
+  const identity = running.pid !== undefined ? identifyProcess(running.pid) : undefined;
+  if (identity) await ctx.buildJournal?.buildStarted(command, identity, phase);
   const onAbort = (): void => {
     if (isStoppable) {
-      display.notice('warn', 'Ctrl-C: stopping the build');
+      display.notice('warn', `${describeInterruptAtStart(ctx.signal.reason)}: stopping the build`);
       running.stop();
     } else {
-      display.notice('warn', 'Ctrl-C: letting the activation finish, so the system is not left half-switched');
+      display.notice('warn', `${describeInterruptAtStart(ctx.signal.reason)}: letting the activation finish, so the system is not left half-switched`);
     }
   };
   if (ctx.signal.aborted) onAbort();

@@ -221,6 +221,12 @@ export class Sysroot {
     return found;
   }
 
+  /** The pids in /proc, lowest first. */
+  async processIds(): Promise<number[]> {
+    const names = await readdir(this.resolve('/proc')).catch(() => [] as string[]);
+    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  }
+
   /** The argument lists of every process in /proc (those readable). */
   async allCommandLines(): Promise<string[][]> {
     const names = await readdir(this.resolve('/proc')).catch(() => [] as string[]);

@@ -10,6 +10,7 @@ import { Ui } from '../../src/engine/ui.js';
 import { beginJournaledRun, finishJournaledRun } from '../../src/journal/journaled-run.js';
 import { listRuns, RunJournal } from '../../src/journal/run-journal.js';
 import { formatTime } from '../../src/system/local-time.js';
+import { Sysroot } from '../../src/system/sysroot.js';
 import { Workspace } from '../../src/system/workspace.js';
 
 let dir: string;
@@ -37,7 +38,7 @@ describe('a run started after undoing an unfinished one', () => {
         return true;
       },
     };
-    const run = await beginJournaledRun({ stateDir, command: ['rollback'], flake, flakeRealPath: flake, host: 'h', ui: quiet, prompter: slowYes, yes: false, willBuild: false });
+    const run = await beginJournaledRun({ stateDir, command: ['rollback'], flake, flakeRealPath: flake, host: 'h', ui: quiet, prompter: slowYes, sysroot: new Sysroot(path.join(dir, 'no-sysroot')), yes: false, willBuild: false });
     await finishJournaledRun(run, undefined, undefined);
 
     const runs = await listRuns(stateDir);
