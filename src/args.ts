@@ -41,7 +41,9 @@ Usage
   tune-wizard recommend [--json | --apply [options]]
   tune-wizard history
   tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
-  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (build options for both nixos-rebuild runs, e.g. --max-jobs 1; not --flake or an action)
+  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (build options for both nixos-rebuild runs: --max-jobs/-j N,
+       --cores N, --option NAME VALUE, --builders SPEC, -L, --show-trace, -k, -K, -v..., --quiet,
+       --fallback, --no-build-output, --impure, --offline, --refresh; anything else is refused)
 
 Commands
   rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
