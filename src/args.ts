@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { UsageError } from './errors.js';
 import { parseRebuildFlags, REBUILD_FLAG_SPEC, splitPassthrough, type RebuildOptions } from './rebuild/rebuild-flags.js';
-import { parseSize } from './system/units.js';
+import { parseFlagSize } from './system/units.js';
 
 export interface CliArgs {
   command: 'rollback' | 'reenable' | 'disable' | 'history' | 'undo' | 'check' | 'recommend' | 'help' | 'version';
@@ -61,8 +61,8 @@ Options
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE
-                       (default: ${DEFAULT_HEADROOM}; 0: no minimum)
+  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE,
+                       with a unit: 8G, 512M, 10GiB (default: ${DEFAULT_HEADROOM}; 0: no minimum)
   --reason TEXT        disable: why, for the note on the commented line (default note:
                        "DISABLED by tune-wizard (DATE)")
   --force              undo: overwrite files that were edited since the run
@@ -302,7 +302,9 @@ function parseOnly(value: string | undefined): Set<string> | undefined {
 /** 0 is a size too: no headroom required (the gate and the warning are off). */
 function parseHeadroom(value: string): number {
   if (/^\s*-/.test(value)) throw new UsageError('--min-headroom needs a size such as 8G; negative sizes are not allowed.');
-  const bytes = parseSize(value);
+  const bytes = parseFlagSize(value);
+  if (bytes === 'no-unit') throw new UsageError(`--min-headroom ${value}: add a unit, such as ${value}G (0 for no minimum).`);
+  if (bytes === 'space') throw new UsageError(`--min-headroom ${value}: write it without a space, such as ${value.replace(/\s+/g, '')}.`);
   if (bytes === undefined) {
     throw new UsageError(`--min-headroom ${value}: write a size such as 8G, 512M or 10GiB (0 for no minimum).`);
   }

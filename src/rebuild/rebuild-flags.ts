@@ -1,7 +1,7 @@
 // The rebuild's flags: --mode, --elevate, --quiet, --stop-below and the
 // arguments after `--`. Parsing only.
 import { UsageError } from '../errors.js';
-import { parseSize } from '../system/units.js';
+import { parseFlagSize } from '../system/units.js';
 import type { StopBelow } from '../watch/stop-line.js';
 
 export const REBUILD_MODES = ['switch', 'boot', 'test', 'build'] as const;
@@ -125,13 +125,17 @@ function pick<T extends string>(flag: string, value: string, allowed: readonly T
 }
 
 export function parseStopBelow(text: string): StopBelow {
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const size = percent ? undefined : parseFlagSize(text);
   if (percent) {
     const value = Number(percent[1]);
     if (value > 0 && value < 100) return { kind: 'percent', percent: value, text };
-  } else {
-    const bytes = parseSize(text);
-    if (bytes !== undefined && bytes > 0) return { kind: 'bytes', bytes, text };
+  } else if (size === 'no-unit') {
+    throw new UsageError(`--stop-below ${text}: add a unit, such as ${text}G, or write a share of RAM such as ${text}%.`);
+  } else if (size === 'space') {
+    throw new UsageError(`--stop-below ${text}: write it without a space, such as ${text.replace(/\s+/g, '')}.`);
+  } else if (size !== undefined && size > 0) {
+    return { kind: 'bytes', bytes: size, text };
   }
   throw new UsageError(`--stop-below ${text}: write a size such as 1G or 800M, or a share of RAM such as 5%.`);
 }

@@ -53,6 +53,12 @@ describe('the command line', () => {
     [['reenable', ''], 'reenable: the module name is empty'],
     [['disable', ' '], 'disable: the module name is empty'],
     [['disable', 'x', '--reason', ''], '--reason is empty: write why'],
+    [['reenable', 'x', '--min-headroom', '8'], '--min-headroom 8: add a unit, such as 8G (0 for no minimum).'],
+    [['reenable', 'x', '--min-headroom', '8 G'], '--min-headroom 8 G: write it without a space, such as 8G.'],
+    [['reenable', 'x', '--min-headroom', '512B'], '--min-headroom 512B: write a size such as 8G'],
+    [['rollback', '--stop-below', '2'], '--stop-below 2: add a unit, such as 2G, or write a share of RAM such as 2%.'],
+    [['rollback', '--stop-below', '1 G'], '--stop-below 1 G: write it without a space, such as 1G.'],
+    [['rollback', '--stop-below', '5 %'], '--stop-below 5 %: write it without a space, such as 5%.'],
   ])('says in its own words what to write for %j', (argv, message) => {
     let error: unknown;
     try {
@@ -66,6 +72,9 @@ describe('the command line', () => {
 
   it('takes --min-headroom 0 as no minimum', () => {
     expect(parseCli(['reenable', 'x', '--min-headroom', '0']).minHeadroom).toBe(0);
+    expect(parseCli(['reenable', 'x', '--min-headroom', '0G']).minHeadroom).toBe(0);
+    expect(parseCli(['reenable', 'x', '--min-headroom', '512m']).minHeadroom).toBe(512 * 1024 ** 2);
+    expect(parseCli(['rollback', '--stop-below', '2TiB']).rebuild.stopBelow).toMatchObject({ kind: 'bytes', bytes: 2 * 1024 ** 4 });
   });
 
   it('reads check and recommend with their flags', () => {
