@@ -71,7 +71,8 @@ async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary:
       const result = await step.check(ctx);
       reportCheck(ctx, result);
       if (!result.ok) {
-        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.${step.advice ? ` ${step.advice}` : ''}`);
+        const advice = typeof step.advice === 'function' ? step.advice(ctx, result) : step.advice;
+        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.${advice ? ` ${advice}` : ''}`);
       }
       return;
     }

@@ -81,8 +81,8 @@ interface BaseStep {
 /** Measures the running system before anything changes. */
 export interface GateStep extends BaseStep {
   kind: 'gate';
-  /** What to do when the gate fails, said after what was measured. */
-  advice?: string;
+  /** What to do when the gate fails, said after what was measured (built from the run when a function). */
+  advice?: string | ((ctx: RunContext, result: CheckResult) => string | undefined);
   check(ctx: RunContext): Promise<CheckResult>;
 }
 

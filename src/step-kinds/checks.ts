@@ -8,13 +8,16 @@ import { formatBytes } from '../system/units.js';
 
 export type Check = (ctx: RunContext) => Promise<CheckResult>;
 
-export function gate(title: string, check: Check, group?: string, advice?: string): GateStep {
+export function gate(title: string, check: Check, group?: string, advice?: GateStep['advice']): GateStep {
   return { kind: 'gate', title, check, group, advice };
 }
 
 export function verify(title: string, check: Check, group?: string): VerifyStep {
   return { kind: 'verify', title, check, group };
 }
+
+/** What a check wants when the configuration gives no single literal value to compare with. */
+export const ONE_CLEAR_VALUE = 'one clear value';
 
 /** A literal as it appears in /proc or nix.conf: "auto", 4, 60. */
 function asSystemText(value: NixLiteral): string {
@@ -60,7 +63,7 @@ export async function configured(ctx: RunContext, option: string, aliases: strin
 export function sysctlMatchesConfig(key: string, option: string, fallback: NixLiteral): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, option, [], fallback);
-    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: 'one clear value' };
+    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: ONE_CLEAR_VALUE };
     return sysctlIs(key, wanted)(ctx);
   };
 }
@@ -68,7 +71,7 @@ export function sysctlMatchesConfig(key: string, option: string, fallback: NixLi
 export function nixConfMatchesConfig(key: string, option: string, aliases: string[], fallback: NixLiteral): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, option, aliases, fallback, [key]);
-    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: 'one clear value' };
+    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: ONE_CLEAR_VALUE };
     return nixConfIs(key, wanted)(ctx);
   };
 }
@@ -91,7 +94,7 @@ export function zramMatchesConfig(): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, 'zramSwap.algorithm', [], { type: 'string', value: 'zstd' });
     if (typeof wanted === 'string' || wanted.type !== 'string') {
-      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.algorithm is not a string', needed: 'one clear value' };
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.algorithm is not a string', needed: ONE_CLEAR_VALUE };
     }
     const result = await zramActive(wanted.value)(ctx);
     return { ...result, needed: wanted.value };
@@ -103,7 +106,7 @@ export function zramSizeMatchesConfig(): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, 'zramSwap.memoryPercent', [], { type: 'int', value: 50 });
     if (typeof wanted === 'string' || wanted.type !== 'int') {
-      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.memoryPercent is not a whole number', needed: 'one clear value' };
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.memoryPercent is not a whole number', needed: ONE_CLEAR_VALUE };
     }
     return zramSizeIs(wanted.value)(ctx);
   };

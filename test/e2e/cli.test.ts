@@ -160,11 +160,25 @@ describe('tune-wizard reenable unified-llm', () => {
     writeFileSync(path.join(sandbox.sysroot, 'proc/sys/vm/swappiness'), '30\n');
     const before = snapshot(sandbox.flake);
 
-    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--elevate', 'sudo']);
 
     expect(run.exitCode).toBe(3);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake DIR#HOST`\), or find what else sets it, then run again\.$/m);
+    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake \S+`\), or find what else sets it, then run again\.$/m);
+    expect(run.stderr).toContain(`(\`sudo nixos-rebuild switch --flake ${sandbox.flake}#kernelcore\`)`);
+  });
+
+  it('does not advise switching when the configured value is computed (exit 3)', async () => {
+    sandbox = makeSandbox('tuned');
+    const memory = path.join(sandbox.flake, 'modules/system/memory.nix');
+    writeFileSync(memory, readFileSync(memory, 'utf8').replace('"vm.swappiness" = 100;', '"vm.swappiness" = builtins.add 50 50;'));
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('is computed; tune-wizard cannot read it');
+    expect(run.stderr).not.toContain('switch to the configuration first');
+    expect(run.stderr).toContain('switching will not help: write the option as one plain value');
   });
 
   it('restores flake.nix when the heavy rebuild fails (exit 4)', async () => {
