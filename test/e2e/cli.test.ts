@@ -334,7 +334,9 @@ describe('a missing command', () => {
     const run = await runCli(sandbox, ['rollback', '--yes', '--elevate', 'sudo'], { PATH: pathWithout('sudo') });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toBe(
-      'tune-wizard: sudo is not on PATH, and the switch needs it to run as root: pass --elevate doas or --elevate run0 to use another tool, run tune-wizard as root, or install sudo. Nothing was changed.',
+      process.getuid?.() === 0
+        ? 'tune-wizard: sudo is not on PATH, and no tool is needed to run as root: pass --elevate none (you are root), or install sudo. Nothing was changed.'
+        : 'tune-wizard: sudo is not on PATH, and the switch needs it to run as root: pass --elevate doas or --elevate run0 to use another tool, run tune-wizard as root, or install sudo. Nothing was changed.',
     );
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });

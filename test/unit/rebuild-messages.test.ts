@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+
+import { missingCommandMessage } from '../../src/engine/rebuild.js';
+
+describe('a missing elevation tool', () => {
+  it('as root, says --elevate none is all that is needed', () => {
+    const message = missingCommandMessage('doas', true, true);
+    expect(message).toBe('doas is not on PATH, and no tool is needed to run as root: pass --elevate none (you are root), or install doas.');
+    expect(message).not.toContain('run tune-wizard as root');
+  });
+
+  it('as a user, points to another tool, running as root, or installing it', () => {
+    expect(missingCommandMessage('doas', true, false)).toBe(
+      'doas is not on PATH, and the switch needs it to run as root: pass --elevate sudo or --elevate run0 to use another tool, run tune-wizard as root, or install doas.',
+    );
+  });
+});
