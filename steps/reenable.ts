@@ -51,7 +51,7 @@ export function reenable(name: string): Procedure {
       gate('cores in nix.conf is what the configuration says', nixConfMatchesConfig('cores', 'nix.settings.cores', ['nix.buildCores', 'nix.settings.build-cores'], { type: 'int', value: 0 }), undefined, notApplied),
       gate('enough memory headroom for a heavy build', headroomAtLeast(), undefined, 'Free memory (close programs, stop services) or lower --min-headroom, then run again.'),
       uncommentImport({ title: `Uncomment ${importPath} in flake.nix`, importPath }),
-      rebuild({ title: 'Rebuild and switch (watching memory)', watchMemory: true }),
+      rebuild({ watchMemory: true }),
       verify('the new generation is running', newGenerationRunning()),
       verify('zram swap is still active after the build', zramActive('zstd')),
     ],

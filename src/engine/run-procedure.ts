@@ -7,6 +7,7 @@ import kleur from 'kleur';
 
 import { shortPath } from '../config/module-graph.js';
 import { AbortError, AfterSwitchError, GateError, RebuildError, UserError, WatchdogError } from '../errors.js';
+import { rebuildTitle } from '../step-kinds/rebuild.js';
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
 import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
@@ -43,7 +44,7 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
 
   try {
     for (const [index, step] of steps.entries()) {
-      ctx.ui.step(index + 1, steps.length, step.title);
+      ctx.ui.step(index + 1, steps.length, step.kind === 'rebuild' ? rebuildTitle(ctx.options.rebuild.mode, step.watchMemory) : step.title);
       await runStep(step, ctx, prompter, summary);
       if (ctx.signal.aborted) throw new AbortError('Interrupted.');
     }

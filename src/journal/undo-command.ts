@@ -91,7 +91,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   const interrupt = new AbortController();
   const stopListening = onInterrupt(() => interrupt.abort());
   try {
-    const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
+    const outcome = await runRebuild(rebuild({ watchMemory: false }), { ...ctx, signal: interrupt.signal });
     await journal.recordRebuild(outcome.status, outcome.command);
   } catch (error) {
     if (error instanceof RebuildError || error instanceof AbortError) await journal.recordRebuild('failed', rebuildCommand(ctx), error.message);

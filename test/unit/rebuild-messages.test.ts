@@ -15,3 +15,14 @@ describe('a missing elevation tool', () => {
     );
   });
 });
+
+describe('the rebuild step title', () => {
+  it('says what --mode does', async () => {
+    const { rebuildTitle } = await import('../../src/step-kinds/rebuild.js');
+    expect(rebuildTitle('switch', false)).toBe('Rebuild and switch');
+    expect(rebuildTitle('switch', true)).toBe('Rebuild and switch (watching memory)');
+    expect(rebuildTitle('boot', false)).toBe('Rebuild and install for next boot');
+    expect(rebuildTitle('test', true)).toBe('Rebuild and test (not kept after reboot, watching memory)');
+    expect(rebuildTitle('build', false)).toBe('Rebuild (build only)');
+  });
+});
