@@ -5,6 +5,7 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
+import { shellCommand } from '../engine/shell-words.js';
 import type { RunContext } from '../engine/types.js';
 import { AbortError, AfterSwitchError, ExitCode } from '../errors.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
@@ -104,7 +105,7 @@ async function runBuild(session: RebuildSession): Promise<void> {
     throw watchdogStop(watchdog, line, false);
   }
 
-  display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
+  display.notice('info', `running ${shellCommand(commands.build)} (in ${session.workDir})`);
   const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, true);
 
   if (watchdog.stats.crossing) {
@@ -133,7 +134,7 @@ async function runFinalAction(session: RebuildSession): Promise<void> {
   watchdog.arm(false);
   display.progress.phase = commands.mode;
 
-  display.notice('info', `running ${final.join(' ')}`);
+  display.notice('info', `running ${shellCommand(final)}`);
   const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, false);
 
   if (done.exitCode !== 0) {

@@ -317,6 +317,20 @@ describe('commands printed to copy', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(`Next: nixos-rebuild switch --flake '${spaced.replace("'", "'\\''")}#kernelcore'`);
   });
+
+  it('quotes the flake in the "Name one with --flake" suggestion and the "running nixos-rebuild" lines', async () => {
+    sandbox = makeSandbox('tuned');
+    const spaced = path.join(sandbox.dir, 'my flake');
+    renameSync(sandbox.flake, spaced);
+
+    const wrongHost = await runCli(sandbox, ['rollback', '--yes', '--flake', `${spaced}#nohost`]);
+    expect(wrongHost.exitCode).toBe(1);
+    expect(wrongHost.stderr).toContain(`Name one with --flake '${spaced}#kernelcore'.`);
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--elevate', 'none', '--flake', `${spaced}#kernelcore`]);
+    expect(run.stderr).toContain(`running nixos-rebuild build --flake '${spaced}#kernelcore' (in `);
+    expect(run.stderr).toContain(`running nixos-rebuild switch --flake '${spaced}#kernelcore'\n`);
+  });
 });
 
 describe('a missing command', () => {

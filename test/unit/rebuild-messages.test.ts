@@ -26,3 +26,15 @@ describe('the rebuild step title', () => {
     expect(rebuildTitle('build', false)).toBe('Rebuild (build only)');
   });
 });
+
+describe('a build still running from another run', () => {
+  it('shows its command shell-quoted', async () => {
+    const { describeLiveBuild } = await import('../../src/journal/live-builds.js');
+    const command = ['nixos-rebuild', 'build', '--flake', "/srv/my flake's#kc"];
+    const time = new Date().toISOString();
+    const run = { id: 'r1', dir: '/x', start: { type: 'start', pid: 2 ** 22 + 17, command: ['rollback'], time }, records: [], end: undefined, undoneBy: undefined, files: [] };
+    const build = { type: 'build-started', command, pid: 5, pgid: 5, startTicks: 1, time } as const;
+    const text = describeLiveBuild({ run, build } as never, 'This run does not build.', false);
+    expect(text).toContain("`nixos-rebuild build --flake '/srv/my flake'\\''s#kc'`");
+  });
+});
