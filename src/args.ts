@@ -101,6 +101,8 @@ Exit codes
   4    the rebuild failed; the files were restored
   5    the watchdog stopped the build before memory ran out; the files were restored
   130  aborted by the user; the files were restored
+       (4, 5, 130 after undo: the files stay as undo put them; the message names the
+       nixos-rebuild command to run once the cause is fixed)
 
 Examples
   tune-wizard rollback --dry-run
