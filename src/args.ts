@@ -96,7 +96,8 @@ Exit codes
   0    done, or nothing to do (check: every item passed)
   1    error (a file that does not parse, no flake or host at --flake, a missing
        nixos-rebuild or sudo, a check after the rebuild failed, ...; check: an item failed)
-  2    usage: a bad flag or value, or no terminal to ask on and no --yes
+  2    usage: a bad flag or value, a flag the command does not use, or no terminal
+       to ask on and no --yes
   3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
   5    the watchdog stopped the build before memory ran out; the files were restored
@@ -169,48 +170,54 @@ export function parseCli(fullArgv: string[]): CliArgs {
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
 
-  const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
-  if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
-  if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
-  if (values.reason !== undefined && values.reason.trim() === '') {
-    throw new UsageError('--reason is empty: write why, such as --reason "OOM during rustc", or leave --reason out for the note "DISABLED by tune-wizard (DATE)".');
-  }
-  if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
-    throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
-  }
-  if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
-  if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
+  const args = selectCommand();
+  refuseUnusedFlags(args, values, passthrough.length > 0);
+  return args;
 
-  if (command === 'rollback') {
-    if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
-    if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
-    return { ...base, command, only: parseOnly(values.only) };
-  }
-  if (command === 'reenable' || command === 'disable') {
-    if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
-    if (values.reason !== undefined && command === 'reenable') throw new UsageError('--reason is for disable, not reenable.');
-    if (rest.length !== 1) {
-      throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+  function selectCommand(): CliArgs {
+    const [command, ...rest] = positionals;
+    if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
+    if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
+    if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
+    if (values.reason !== undefined && values.reason.trim() === '') {
+      throw new UsageError('--reason is empty: write why, such as --reason "OOM during rustc", or leave --reason out for the note "DISABLED by tune-wizard (DATE)".');
     }
-    const name = rest[0]!;
-    if (name.trim() === '') {
-      throw new UsageError(`${command}: the module name is empty; write unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+    if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
+      throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
     }
-    return { ...base, command, moduleName: name };
+    if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
+    if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
+
+    if (command === 'rollback') {
+      if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+      if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
+      return { ...base, command, only: parseOnly(values.only) };
+    }
+    if (command === 'reenable' || command === 'disable') {
+      if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
+      if (values.reason !== undefined && command === 'reenable') throw new UsageError('--reason is for disable, not reenable.');
+      if (rest.length !== 1) {
+        throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+      }
+      const name = rest[0]!;
+      if (name.trim() === '') {
+        throw new UsageError(`${command}: the module name is empty; write unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+      }
+      return { ...base, command, moduleName: name };
+    }
+    if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
+      throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
+    }
+    if (command === 'history') {
+      if (rest.length > 0) throw new UsageError(`history takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+      return { ...base, command };
+    }
+    if (command === 'undo') {
+      if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
+      return { ...base, command, runId: rest[0] };
+    }
+    throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.`);
   }
-  if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
-    throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
-  }
-  if (command === 'history') {
-    if (rest.length > 0) throw new UsageError(`history takes no argument, got "${rest[0]}". See tune-wizard --help.`);
-    return { ...base, command };
-  }
-  if (command === 'undo') {
-    if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
-    return { ...base, command, runId: rest[0] };
-  }
-  throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.`);
 }
 
 function parseReportCommand(
@@ -230,6 +237,36 @@ function parseReportCommand(
     throw new UsageError('--yes, --dry-run and --no-rebuild only mean something with recommend --apply.');
   }
   return { ...base, command };
+}
+
+const REBUILD_FLAGS = ['mode', 'elevate', 'quiet', 'stop-below', '--'];
+const EDIT_FLAGS = ['flake', 'sysroot', 'yes', 'dry-run', 'no-rebuild', ...REBUILD_FLAGS];
+
+/** The flags each command uses; any other is refused rather than silently ignored. */
+const FLAGS_USED: Record<Exclude<CliArgs['command'], 'help' | 'version'>, string[]> = {
+  rollback: [...EDIT_FLAGS, 'only'],
+  reenable: [...EDIT_FLAGS, 'min-headroom'],
+  disable: [...EDIT_FLAGS, 'reason'],
+  check: ['flake', 'sysroot', 'json', 'min-headroom'],
+  recommend: [...EDIT_FLAGS, 'json', 'apply'],
+  history: [],
+  undo: ['sysroot', 'force', 'yes', 'dry-run', 'no-rebuild', ...REBUILD_FLAGS],
+};
+
+function refuseUnusedFlags(args: CliArgs, given: Record<string, unknown>, passthrough: boolean): void {
+  if (args.command === 'help' || args.command === 'version') return;
+  const flags = [...Object.keys(given).filter((f) => given[f] !== undefined), ...(passthrough ? ['--'] : [])];
+  const usedBy = (flag: string) => Object.entries(FLAGS_USED).filter(([, used]) => used.includes(flag)).map(([command]) => command);
+  const name = (flag: string) => (flag === '--' ? 'the arguments after --' : `--${flag}`);
+  for (const flag of flags) {
+    const users = usedBy(flag);
+    const applyOnly = args.command === 'recommend' && !args.apply && REBUILD_FLAGS.includes(flag);
+    if (FLAGS_USED[args.command].includes(flag) && !applyOnly) continue;
+    if (applyOnly) throw new UsageError(`${name(flag)} only mean${flag === '--' ? '' : 's'} something with recommend --apply.`);
+    const list = users.length > 1 ? `${users.slice(0, -1).join(', ')} and ${users.at(-1)}` : users[0];
+    const what = args.command === 'history' ? 'history only lists the recorded runs and takes no options' : `${name(flag)} ${flag === '--' ? 'are' : 'is'} for ${list}, not ${args.command}`;
+    throw new UsageError(`${args.command === 'history' ? `${name(flag)}: ` : ''}${what}.`);
+  }
 }
 
 /** What each flag that takes a value wants, for the messages below. */
