@@ -149,6 +149,9 @@ export function parseCli(fullArgv: string[]): CliArgs {
     throw new UsageError(`--stop-below needs ${FLAG_VALUES['stop-below']}; negative sizes are not allowed.`);
   }
   const [flake, host] = splitFlake(values.flake ?? '/etc/nixos');
+  if (values.sysroot !== undefined && values.sysroot.trim() === '') {
+    throw new UsageError('--sysroot is empty; write --sysroot DIR (a directory holding proc/, sys/ and etc/), or leave --sysroot out to read this machine\'s.');
+  }
   const base = {
     moduleName: undefined,
     runId: undefined,

@@ -53,6 +53,8 @@ describe('the command line', () => {
     [['reenable', ''], 'reenable: the module name is empty'],
     [['disable', ' '], 'disable: the module name is empty'],
     [['disable', 'x', '--reason', ''], '--reason is empty: write why'],
+    [['check', '--sysroot', ''], '--sysroot is empty; write --sysroot DIR'],
+    [['rollback', '--sysroot=  '], '--sysroot is empty; write --sysroot DIR'],
     [['history', '--yes'], '--yes: history only lists the recorded runs and takes no options.'],
     [['history', '--flake', '/x'], '--flake: history only lists the recorded runs and takes no options.'],
     [['disable', 'x', '--min-headroom', '2G'], '--min-headroom is for reenable and check, not disable.'],
