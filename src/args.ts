@@ -61,7 +61,8 @@ Options
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE,
+  --min-headroom SIZE  reenable needs (check warns below) headroom of SIZE: MemAvailable +
+                       usable swap (zram at what it gives back, as the watchdog counts);
                        with a unit: 8G, 512M, 10GiB (default: ${DEFAULT_HEADROOM}; 0: no minimum)
   --reason TEXT        disable: why, for the note on the commented line (default note:
                        "DISABLED by tune-wizard (DATE)")

@@ -12,7 +12,7 @@ export interface RunOptions {
   yes: boolean;
   dryRun: boolean;
   noRebuild: boolean;
-  /** Bytes of MemAvailable + SwapFree a heavy rebuild needs. */
+  /** Bytes of headroom (MemAvailable + usable swap, as the watchdog counts) a heavy rebuild needs. */
   minHeadroom: number;
   /** Step groups to run (rollback --only); undefined means all. */
   only: Set<string> | undefined;

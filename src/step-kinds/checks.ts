@@ -5,6 +5,7 @@ import { resolveOption } from '../config/option-plan.js';
 import type { CheckResult, GateStep, RunContext, VerifyStep } from '../engine/types.js';
 import { formatLiteral, type NixLiteral } from '../nix/query.js';
 import { formatBytes } from '../system/units.js';
+import { takeSample } from '../watch/memory-sample.js';
 
 export type Check = (ctx: RunContext) => Promise<CheckResult>;
 
@@ -128,15 +129,20 @@ export function zramSizeIs(percent: number): Check {
   };
 }
 
+/**
+ * Headroom as the watchdog measures it (src/watch/memory-sample.ts):
+ * MemAvailable + free disk swap + what free zram can really give back, so
+ * check, the reenable gate and the watchdog never show two figures.
+ */
 export function headroomAtLeast(): Check {
   return async (ctx) => {
-    const mem = await ctx.sysroot.memInfo();
-    const headroom = mem.memAvailable + mem.swapFree;
+    const sample = takeSample(ctx.sysroot);
+    const swap = sample.headroom - sample.memAvailable;
     return {
-      ok: headroom >= ctx.options.minHeadroom,
-      measured: `headroom ${formatBytes(headroom)} (MemAvailable ${formatBytes(mem.memAvailable)} + SwapFree ${formatBytes(mem.swapFree)})`,
+      ok: sample.headroom >= ctx.options.minHeadroom,
+      measured: `headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`,
       needed: `at least ${formatBytes(ctx.options.minHeadroom)} (--min-headroom)`,
-      shown: `${formatBytes(headroom)} available + swap free`,
+      shown: `${formatBytes(sample.headroom)} available + usable swap`,
     };
   };
 }

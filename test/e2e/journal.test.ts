@@ -67,7 +67,7 @@ describe('the journal', () => {
     const saved = readFileSync(path.join(journalDir(), 'runs', id!, String(intent.sha256Before)));
     expect(saved.equals(original)).toBe(true);
     expect(records.filter((r) => r.type === 'check' && r.kind === 'gate').map((r) => r.measured)).toContain(
-      'headroom 16.0 GiB (MemAvailable 9.0 GiB + SwapFree 7.0 GiB)',
+      'headroom 13.9 GiB (MemAvailable 9.0 GiB + usable swap 4.9 GiB)',
     );
     expect(records.find((r) => r.type === 'rebuild')).toMatchObject({ status: 'switched' });
     expect(records.at(-1)).toMatchObject({ type: 'end', status: 'done', exitCode: 0 });
