@@ -143,7 +143,7 @@ describe('tune-wizard reenable unified-llm', () => {
 
     expect(run.exitCode).toBe(3);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(run.stderr).toContain('headroom 3.0 GiB');
+    expect(run.stderr).toContain('headroom 2.7 GiB (MemAvailable 2.0 GiB + usable swap 673 MiB)');
     expect(run.stderr).toContain('Nothing was changed. Free memory (close programs, stop services) or lower --min-headroom, then run again.');
     expect(stubCalls()).toEqual([]);
   });
