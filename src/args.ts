@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 import { UsageError } from './errors.js';
 import { parseRebuildFlags, REBUILD_FLAG_SPEC, splitPassthrough, type RebuildOptions } from './rebuild/rebuild-flags.js';
-import { parseSize } from './system/units.js';
+import { parseFlagSize } from './system/units.js';
 
 export interface CliArgs {
   command: 'rollback' | 'reenable' | 'disable' | 'history' | 'undo' | 'check' | 'recommend' | 'help' | 'version';
@@ -41,7 +41,9 @@ Usage
   tune-wizard recommend [--json | --apply [options]]
   tune-wizard history
   tune-wizard undo [RUN] [--force] [--yes] [--no-rebuild]
-  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (build options for both nixos-rebuild runs, e.g. --max-jobs 1; not --flake or an action)
+  tune-wizard ... [options] -- NIXOS-REBUILD-ARGS   (build options for both nixos-rebuild runs: --max-jobs/-j N,
+       --cores N, --option NAME VALUE, --builders SPEC, -L, --show-trace, -k, -K, -v..., --quiet,
+       --fallback, --no-build-output, --impure, --offline, --refresh; anything else is refused)
 
 Commands
   rollback    undo the build-memory tuning (max-jobs, cores, zram, swappiness)
@@ -59,8 +61,9 @@ Options
   --dry-run            show every diff and command; change nothing
   --no-rebuild         edit the files, skip nixos-rebuild and the checks that need it
   --only LIST          rollback only these groups: cpu, zram, swappiness
-  --min-headroom SIZE  reenable needs (check warns below) MemAvailable + SwapFree of SIZE
-                       (default: ${DEFAULT_HEADROOM}; 0: no minimum)
+  --min-headroom SIZE  reenable needs (check warns below) headroom of SIZE: MemAvailable +
+                       usable swap (zram at what it gives back, as the watchdog counts);
+                       with a unit: 8G, 512M, 10GiB (default: ${DEFAULT_HEADROOM}; 0: no minimum)
   --reason TEXT        disable: why, for the note on the commented line (default note:
                        "DISABLED by tune-wizard (DATE)")
   --force              undo: overwrite files that were edited since the run
@@ -94,11 +97,14 @@ Exit codes
   0    done, or nothing to do (check: every item passed)
   1    error (a file that does not parse, no flake or host at --flake, a missing
        nixos-rebuild or sudo, a check after the rebuild failed, ...; check: an item failed)
-  2    usage: a bad flag or value, or no terminal to ask on and no --yes
+  2    usage: a bad flag or value, a flag the command does not use, or no terminal
+       to ask on and no --yes
   3    a gate failed; nothing was changed (check: only warnings)
   4    the rebuild failed; the files were restored
   5    the watchdog stopped the build before memory ran out; the files were restored
   130  aborted by the user; the files were restored
+       (4, 5, 130 after undo: the files stay as undo put them; the message names the
+       nixos-rebuild command to run once the cause is fixed)
 
 Examples
   tune-wizard rollback --dry-run
@@ -144,6 +150,9 @@ export function parseCli(fullArgv: string[]): CliArgs {
     throw new UsageError(`--stop-below needs ${FLAG_VALUES['stop-below']}; negative sizes are not allowed.`);
   }
   const [flake, host] = splitFlake(values.flake ?? '/etc/nixos');
+  if (values.sysroot !== undefined && values.sysroot.trim() === '') {
+    throw new UsageError('--sysroot is empty; write --sysroot DIR (a directory holding proc/, sys/ and etc/), or leave --sysroot out to read this machine\'s.');
+  }
   const base = {
     moduleName: undefined,
     runId: undefined,
@@ -165,48 +174,54 @@ export function parseCli(fullArgv: string[]): CliArgs {
   if (values.help) return { ...base, command: 'help' };
   if (values.version) return { ...base, command: 'version' };
 
-  const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
-  if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
-  if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
-  if (values.reason !== undefined && values.reason.trim() === '') {
-    throw new UsageError('--reason is empty: write why, such as --reason "OOM during rustc", or leave --reason out for the note "DISABLED by tune-wizard (DATE)".');
-  }
-  if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
-    throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
-  }
-  if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
-  if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
+  const args = selectCommand();
+  refuseUnusedFlags(args, values, passthrough.length > 0);
+  return args;
 
-  if (command === 'rollback') {
-    if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
-    if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
-    return { ...base, command, only: parseOnly(values.only) };
-  }
-  if (command === 'reenable' || command === 'disable') {
-    if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
-    if (values.reason !== undefined && command === 'reenable') throw new UsageError('--reason is for disable, not reenable.');
-    if (rest.length !== 1) {
-      throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+  function selectCommand(): CliArgs {
+    const [command, ...rest] = positionals;
+    if (command === undefined) throw new UsageError('missing command: rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.');
+    if (values.force && command !== 'undo') throw new UsageError('--force is for undo only.');
+    if (values.reason !== undefined && command !== 'disable') throw new UsageError('--reason is for disable.');
+    if (values.reason !== undefined && values.reason.trim() === '') {
+      throw new UsageError('--reason is empty: write why, such as --reason "OOM during rustc", or leave --reason out for the note "DISABLED by tune-wizard (DATE)".');
     }
-    const name = rest[0]!;
-    if (name.trim() === '') {
-      throw new UsageError(`${command}: the module name is empty; write unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+    if (values.reason !== undefined && /[\r\n]/.test(values.reason)) {
+      throw new UsageError('--reason must be one line: it becomes a comment on the import\'s line in flake.nix.');
     }
-    return { ...base, command, moduleName: name };
+    if (command === 'check' || command === 'recommend') return parseReportCommand(command, rest, values, base);
+    if (values.json || values.apply) throw new UsageError(`--${values.json ? 'json' : 'apply'} is for check and recommend, not ${command}.`);
+
+    if (command === 'rollback') {
+      if (rest.length > 0) throw new UsageError(`rollback takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+      if (values['min-headroom'] !== undefined) throw new UsageError('--min-headroom is for reenable, not rollback.');
+      return { ...base, command, only: parseOnly(values.only) };
+    }
+    if (command === 'reenable' || command === 'disable') {
+      if (values.only !== undefined) throw new UsageError(`--only is for rollback, not ${command}.`);
+      if (values.reason !== undefined && command === 'reenable') throw new UsageError('--reason is for disable, not reenable.');
+      if (rest.length !== 1) {
+        throw new UsageError(`${command} takes one module: unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+      }
+      const name = rest[0]!;
+      if (name.trim() === '') {
+        throw new UsageError(`${command}: the module name is empty; write unified-llm, or the import path as written in flake.nix (./modules/ml/offload).`);
+      }
+      return { ...base, command, moduleName: name };
+    }
+    if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
+      throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
+    }
+    if (command === 'history') {
+      if (rest.length > 0) throw new UsageError(`history takes no argument, got "${rest[0]}". See tune-wizard --help.`);
+      return { ...base, command };
+    }
+    if (command === 'undo') {
+      if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
+      return { ...base, command, runId: rest[0] };
+    }
+    throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.`);
   }
-  if ((command === 'history' || command === 'undo') && (values.only !== undefined || values['min-headroom'] !== undefined)) {
-    throw new UsageError(`--only and --min-headroom are for rollback and reenable, not ${command}.`);
-  }
-  if (command === 'history') {
-    if (rest.length > 0) throw new UsageError(`history takes no argument, got "${rest[0]}". See tune-wizard --help.`);
-    return { ...base, command };
-  }
-  if (command === 'undo') {
-    if (rest.length > 1) throw new UsageError('undo takes at most one run id; `tune-wizard history` lists them.');
-    return { ...base, command, runId: rest[0] };
-  }
-  throw new UsageError(`unknown command "${command}": use rollback, reenable, disable, check, recommend, history or undo. See tune-wizard --help.`);
 }
 
 function parseReportCommand(
@@ -226,6 +241,36 @@ function parseReportCommand(
     throw new UsageError('--yes, --dry-run and --no-rebuild only mean something with recommend --apply.');
   }
   return { ...base, command };
+}
+
+const REBUILD_FLAGS = ['mode', 'elevate', 'quiet', 'stop-below', '--'];
+const EDIT_FLAGS = ['flake', 'sysroot', 'yes', 'dry-run', 'no-rebuild', ...REBUILD_FLAGS];
+
+/** The flags each command uses; any other is refused rather than silently ignored. */
+const FLAGS_USED: Record<Exclude<CliArgs['command'], 'help' | 'version'>, string[]> = {
+  rollback: [...EDIT_FLAGS, 'only'],
+  reenable: [...EDIT_FLAGS, 'min-headroom'],
+  disable: [...EDIT_FLAGS, 'reason'],
+  check: ['flake', 'sysroot', 'json', 'min-headroom'],
+  recommend: [...EDIT_FLAGS, 'json', 'apply'],
+  history: [],
+  undo: ['sysroot', 'force', 'yes', 'dry-run', 'no-rebuild', ...REBUILD_FLAGS],
+};
+
+function refuseUnusedFlags(args: CliArgs, given: Record<string, unknown>, passthrough: boolean): void {
+  if (args.command === 'help' || args.command === 'version') return;
+  const flags = [...Object.keys(given).filter((f) => given[f] !== undefined), ...(passthrough ? ['--'] : [])];
+  const usedBy = (flag: string) => Object.entries(FLAGS_USED).filter(([, used]) => used.includes(flag)).map(([command]) => command);
+  const name = (flag: string) => (flag === '--' ? 'the arguments after --' : `--${flag}`);
+  for (const flag of flags) {
+    const users = usedBy(flag);
+    const applyOnly = args.command === 'recommend' && !args.apply && REBUILD_FLAGS.includes(flag);
+    if (FLAGS_USED[args.command].includes(flag) && !applyOnly) continue;
+    if (applyOnly) throw new UsageError(`${name(flag)} only mean${flag === '--' ? '' : 's'} something with recommend --apply.`);
+    const list = users.length > 1 ? `${users.slice(0, -1).join(', ')} and ${users.at(-1)}` : users[0];
+    const what = args.command === 'history' ? 'history only lists the recorded runs and takes no options' : `${name(flag)} ${flag === '--' ? 'are' : 'is'} for ${list}, not ${args.command}`;
+    throw new UsageError(`${args.command === 'history' ? `${name(flag)}: ` : ''}${what}.`);
+  }
 }
 
 /** What each flag that takes a value wants, for the messages below. */
@@ -300,7 +345,9 @@ function parseOnly(value: string | undefined): Set<string> | undefined {
 /** 0 is a size too: no headroom required (the gate and the warning are off). */
 function parseHeadroom(value: string): number {
   if (/^\s*-/.test(value)) throw new UsageError('--min-headroom needs a size such as 8G; negative sizes are not allowed.');
-  const bytes = parseSize(value);
+  const bytes = parseFlagSize(value);
+  if (bytes === 'no-unit') throw new UsageError(`--min-headroom ${value}: add a unit, such as ${value}G (0 for no minimum).`);
+  if (bytes === 'space') throw new UsageError(`--min-headroom ${value}: write it without a space, such as ${value.replace(/\s+/g, '')}.`);
   if (bytes === undefined) {
     throw new UsageError(`--min-headroom ${value}: write a size such as 8G, 512M or 10GiB (0 for no minimum).`);
   }

@@ -30,7 +30,7 @@ export function disable(name: string, reason: string | undefined, today: string,
         importPath,
         comment: { note: disabledNote(reason, today), exact: earlier },
       }),
-      rebuild({ title: 'Rebuild and switch', watchMemory: false }),
+      rebuild({ watchMemory: false }),
       verify('the new generation is running', newGenerationRunning()),
     ],
   };

@@ -33,7 +33,7 @@ export function recommendProcedure(report: RecommendReport): Procedure {
       }),
       setOptions({ title: `Set zram to ${zram}% of RAM`, group: 'zram', targets: [target('zram')] }),
       setOptions({ title: `Set vm.swappiness to ${swappiness}`, group: 'swappiness', targets: [target('swappiness')] }),
-      rebuild({ title: 'Rebuild and switch', watchMemory: false }),
+      rebuild({ watchMemory: false }),
       verify('the new generation is running', newGenerationRunning()),
       verify(`max-jobs in nix.conf is ${jobs}`, nixConfIs('max-jobs', int(jobs)), 'cpu'),
       verify(`cores in nix.conf is ${cores}`, nixConfIs('cores', int(cores)), 'cpu'),

@@ -30,7 +30,7 @@ export const rollback: Procedure = {
     setOptions({ title: 'Revert CPU settings (max-jobs, cores)', group: 'cpu', targets: rollbackTargets.cpu }),
     setOptions({ title: 'Reduce zram to 25% of RAM', group: 'zram', targets: rollbackTargets.zram }),
     setOptions({ title: 'Lower vm.swappiness to 60', group: 'swappiness', targets: rollbackTargets.swappiness }),
-    rebuild({ title: 'Rebuild and switch', watchMemory: false }),
+    rebuild({ watchMemory: false }),
     verify('the new generation is running', newGenerationRunning()),
     verify('max-jobs in nix.conf is auto', nixConfIs('max-jobs', auto), 'cpu'),
     verify('cores in nix.conf is 0', nixConfIs('cores', int(0)), 'cpu'),

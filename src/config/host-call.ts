@@ -6,6 +6,7 @@
 // as written: nothing is evaluated.
 import path from 'node:path';
 
+import { shellWord } from '../engine/shell-words.js';
 import { UserError } from '../errors.js';
 import { attrNames, flattenApply, identName, libFunctionName, lineOf, stripParens } from '../nix/query.js';
 import { childNodes, childTokens, walk, type Node, type SyntaxTree } from '../nix/syntax.js';
@@ -69,7 +70,7 @@ export function findHost(tree: SyntaxTree, host: string): Value {
   if (names.length > 0) {
     said.unshift(`it defines ${names.join(', ')}`);
     const dir = path.dirname(tree.file);
-    throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}). Name one with --flake ${dir}#${names[0]}.`);
+    throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}). Name one with --flake ${shellWord(`${dir}#${names[0]}`)}.`);
   }
   if (said.length > 0) throw new UserError(`${tree.file}: no nixosConfigurations.${host} (${said.join('; ')}).`);
   throw new UserError(`${tree.file} defines no nixosConfigurations, so there is no NixOS host to edit here. Point --flake at the flake of your NixOS configuration.`);

@@ -1,7 +1,7 @@
 // The rebuild step: decides whether to rebuild at all (nothing changed, dry
 // run, --no-rebuild), then hands over to the watched runner in
 // src/rebuild/ (loaded only when a rebuild really runs).
-import { planCommands } from '../rebuild/rebuild-commands.js';
+import { isRoot, planCommands } from '../rebuild/rebuild-commands.js';
 import { shellCommand } from './shell-words.js';
 import type { RebuildStep, RunContext } from './types.js';
 
@@ -32,8 +32,12 @@ const ELEVATION_TOOLS = ['sudo', 'doas', 'run0'];
  * What to do about a missing command, by which one it is: nixos-rebuild
  * means this is not the NixOS machine; an elevation tool can be swapped.
  * `canSkipRebuild`: whether --no-rebuild would help (not after undo).
+ * `root`: whether tune-wizard runs as root, when no tool is needed at all.
  */
-export function missingCommandMessage(command: string, canSkipRebuild = true): string {
+export function missingCommandMessage(command: string, canSkipRebuild = true, root = isRoot()): string {
+  if (ELEVATION_TOOLS.includes(command) && root) {
+    return `${command} is not on PATH, and no tool is needed to run as root: pass --elevate none (you are root), or install ${command}.`;
+  }
   if (ELEVATION_TOOLS.includes(command)) {
     const others = ELEVATION_TOOLS.filter((t) => t !== command).map((t) => `--elevate ${t}`).join(' or ');
     return `${command} is not on PATH, and the switch needs it to run as root: pass ${others} to use another tool, run tune-wizard as root, or install ${command}.`;

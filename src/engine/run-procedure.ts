@@ -7,6 +7,7 @@ import kleur from 'kleur';
 
 import { shortPath } from '../config/module-graph.js';
 import { AbortError, AfterSwitchError, GateError, RebuildError, UserError, WatchdogError } from '../errors.js';
+import { rebuildTitle } from '../step-kinds/rebuild.js';
 import { renderDiff } from './diff-view.js';
 import type { Prompter } from './prompt.js';
 import { rebuildCommand, runRebuild, type RebuildOutcome } from './rebuild.js';
@@ -45,7 +46,7 @@ export async function runProcedure(procedure: Procedure, ctx: RunContext, prompt
 
   try {
     for (const [index, step] of steps.entries()) {
-      ctx.ui.step(index + 1, steps.length, step.title);
+      ctx.ui.step(index + 1, steps.length, step.kind === 'rebuild' ? rebuildTitle(ctx.options.rebuild.mode, step.watchMemory) : step.title);
       await runStep(step, ctx, prompter, summary);
       if (ctx.signal.aborted) throw new AbortError('Interrupted.');
     }
@@ -73,7 +74,8 @@ async function runStep(step: Step, ctx: RunContext, prompter: Prompter, summary:
       const result = await step.check(ctx);
       reportCheck(ctx, result);
       if (!result.ok) {
-        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.${step.advice ? ` ${step.advice}` : ''}`);
+        const advice = typeof step.advice === 'function' ? step.advice(ctx, result) : step.advice;
+        throw new GateError(`${step.title}: measured ${result.measured}, needed ${result.needed}. Nothing was changed.${advice ? ` ${advice}` : ''}`);
       }
       return;
     }

@@ -12,7 +12,7 @@ export interface RunOptions {
   yes: boolean;
   dryRun: boolean;
   noRebuild: boolean;
-  /** Bytes of MemAvailable + SwapFree a heavy rebuild needs. */
+  /** Bytes of headroom (MemAvailable + usable swap, as the watchdog counts) a heavy rebuild needs. */
   minHeadroom: number;
   /** Step groups to run (rollback --only); undefined means all. */
   only: Set<string> | undefined;
@@ -95,8 +95,8 @@ interface BaseStep {
 /** Measures the running system before anything changes. */
 export interface GateStep extends BaseStep {
   kind: 'gate';
-  /** What to do when the gate fails, said after what was measured. */
-  advice?: string;
+  /** What to do when the gate fails, said after what was measured (built from the run when a function). */
+  advice?: string | ((ctx: RunContext, result: CheckResult) => string | undefined);
   check(ctx: RunContext): Promise<CheckResult>;
 }
 

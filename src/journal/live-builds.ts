@@ -4,6 +4,7 @@
 // second record, and its build goes on unwatched. The next run, undo and
 // history find it, say so, and a run that would build refuses to start a
 // second build alongside it. Nothing here ever signals a process.
+import { shellCommand } from '../engine/shell-words.js';
 import type { Ui } from '../engine/ui.js';
 import { UserError } from '../errors.js';
 import { formatTime } from '../system/local-time.js';
@@ -52,7 +53,7 @@ export function describeLiveBuild({ run, build }: LiveBuild, consequence: string
   const advice = stop
     ? willBuild ? `Wait for it to finish, or ${stop}, then run again.` : `Before a run that builds, wait for it to finish or ${stop}.`
     : willBuild ? 'Wait for it to finish (stopping it halfway would leave the system half-switched), then run again.' : 'Before a run that builds, wait for it to finish.';
-  return `${owner}: \`${build.command.join(' ')}\`, process group ${build.pgid}, started ${formatTime(build.time)}. ${consequence} ${advice}`;
+  return `${owner}: \`${shellCommand(build.command)}\`, process group ${build.pgid}, started ${formatTime(build.time)}. ${consequence} ${advice}`;
 }
 
 

@@ -10,7 +10,7 @@ import { shellCommand } from '../engine/shell-words.js';
 import type { RebuildOptions } from '../rebuild/rebuild-flags.js';
 import type { RunContext } from '../engine/types.js';
 import type { Ui } from '../engine/ui.js';
-import { AbortError, ExitCode, RebuildError, UserError } from '../errors.js';
+import { AbortError, ExitCode, RebuildError, UserError, WatchdogError } from '../errors.js';
 import { rebuild } from '../step-kinds/rebuild.js';
 import type { CommandRunner } from '../system/command-runner.js';
 import { Sysroot } from '../system/sysroot.js';
@@ -91,19 +91,35 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   const interrupt = new AbortController();
   const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
-    const outcome = await runRebuild(rebuild({ title: 'Rebuild and switch', watchMemory: false }), { ...ctx, signal: interrupt.signal });
+    const outcome = await runRebuild(rebuild({ watchMemory: false }), { ...ctx, signal: interrupt.signal });
     await journal.recordRebuild(outcome.status, outcome.command);
   } catch (error) {
     if (error instanceof RebuildError || error instanceof AbortError) await journal.recordRebuild('failed', rebuildCommand(ctx), error.message);
     await journal.finish(endStatusFor(error), (error as UserError).exitCode ?? ExitCode.error, (error as Error).message);
-    ui.warn(`the files stay restored (${describe(result, flakeDir)}); the running system is still the one from before.`);
-    throw error;
+    throw afterUndo(error, shown, describe(result, flakeDir));
   } finally {
     stopListening();
   }
   await journal.finish('done', ExitCode.ok);
   ui.print(`Undone: restored ${describe(result, flakeDir)} and rebuilt.`);
   return ExitCode.ok;
+}
+
+/**
+ * A failed rebuild after undo: the files stay as undo put them, so
+ * "run again" would find nothing left to undo. Say so, and name the
+ * command that finishes the job once the error is fixed. Same error, same exit code.
+ */
+function afterUndo(error: unknown, command: string, files: string): unknown {
+  if (!(error instanceof RebuildError || error instanceof WatchdogError || error instanceof AbortError)) return error;
+  const next = `run \`${command}\` yourself`;
+  const message = error.message
+    .replace(/Fix the error and run again\.$/, `Fix the error, then ${next}.`)
+    .replace(/then run again\.$/, `then ${next}.`);
+  const told = message === error.message ? ` To finish the undo, ${next}.` : '';
+  const stay = ` The files stay as undo put them (${files}): \`tune-wizard undo\` again would find nothing left to undo. The running system is still the one from before the undo.`;
+  error.message = `${message}${told}${stay}`;
+  return error;
 }
 
 function rebuildContext(command: UndoCommand, result: UndoResult, flakeDir: string, host: string): RunContext {

@@ -1,7 +1,7 @@
 // The rebuild's flags: --mode, --elevate, --quiet, --stop-below and the
 // arguments after `--`. Parsing only.
 import { UsageError } from '../errors.js';
-import { parseSize } from '../system/units.js';
+import { parseFlagSize } from '../system/units.js';
 import type { StopBelow } from '../watch/stop-line.js';
 
 export const REBUILD_MODES = ['switch', 'boot', 'test', 'build'] as const;
@@ -50,93 +50,73 @@ export function parseRebuildFlags(values: RebuildFlagValues, extraArgs: string[]
 }
 
 /**
- * nixos-rebuild flags that change what is built or activated, or where, or
- * how it gets root: tune-wizard sets those itself (--flake DIR#HOST,
- * --mode, --elevate), and a second one after `--` would override them.
+ * The arguments after `--` are an allow-list: build options that tune how
+ * the build runs (parallelism, logs, failure handling) but not what is
+ * built, activated, where, or how it gets root, which tune-wizard sets
+ * itself (--flake DIR#HOST, --mode, --elevate). Anything else, a new
+ * nixos-rebuild flag included, is refused until it is known to be safe.
  */
-const STEERING_FLAGS = new Set([
-  '--flake',
-  '--rollback',
-  '--target-host',
-  '--build-host',
-  '--use-remote-sudo',
-  '--sudo',
-  '--ask-sudo-password',
-  '--profile-name',
-  '--specialisation',
-  '--install-bootloader',
-  '--file',
-  '--attr',
-  '--upgrade',
-  '--upgrade-all',
-  '--override-input',
-  '--update-input',
-  '--recreate-lock-file',
-  '--commit-lock-file',
-  '--output-lock-file',
-  '--reference-lock-file',
+const ALLOWED_SWITCHES = new Set([
+  '-L',
+  '--print-build-logs',
+  '--show-trace',
+  '-k',
+  '--keep-going',
+  '-K',
+  '--keep-failed',
+  '-v',
+  '--verbose',
+  '--quiet',
+  '--fallback',
+  '--no-build-output',
+  '--impure',
+  '--offline',
+  '--refresh',
 ]);
-/** Their one-letter spellings: -p profile, -c specialisation, -f file, -A attr, -S ask-sudo-password. */
-const STEERING_LETTERS = /[pcfAS]/;
-/** One-letter flags whose value may follow without a space (-j4, -Inixpkgs=...). */
-const TAKES_VALUE = /[jI]/;
-/** nixos-rebuild's actions: a second one would replace build or the chosen mode. */
-const ACTIONS = new Set([
-  'switch',
-  'boot',
-  'test',
-  'build',
-  'dry-build',
-  'dry-run',
-  'dry-activate',
-  'edit',
-  'repl',
-  'build-vm',
-  'build-vm-with-bootloader',
-  'build-image',
-  'list-generations',
-]);
-
-/** Build flags that take values, which are not read as flags or actions. */
-const VALUE_COUNTS: Record<string, number> = {
-  '--option': 2,
-  '--arg': 2,
-  '--argstr': 2,
+/** Options and how many values follow them. */
+const ALLOWED_WITH_VALUES: Record<string, number> = {
   '--max-jobs': 1,
   '-j': 1,
   '--cores': 1,
-  '--include': 1,
-  '-I': 1,
+  '--option': 2,
   '--builders': 1,
-  '--log-format': 1,
 };
+/** A count of jobs or cores: a number, or `auto` for --max-jobs. */
+const JOBS = /^(?:\d+|auto)$/;
 
-/** Refuses an argument after `--` that would change what is built or switched. */
+/** What the message says is allowed. */
+const ALLOWED_TEXT =
+  '--max-jobs/-j N, --cores N, --option NAME VALUE, --builders SPEC, -L/--print-build-logs, --show-trace, -k/--keep-going, -K/--keep-failed, -v/--verbose (-vv...), --quiet, --fallback, --no-build-output, --impure, --offline, --refresh';
+
+/** Refuses any argument after `--` that is not a known build option (exit 2, one line). */
 export function checkPassthrough(args: string[]): string[] {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    // Values are skipped: `--option system-features test` names no action.
-    const values = VALUE_COUNTS[arg];
-    if (values !== undefined) {
-      i += values;
+    if (ALLOWED_SWITCHES.has(arg) || /^-v+$/.test(arg)) continue;
+    const joined = /^-j(\d+)$/.exec(arg) ?? /^--(?:max-jobs|cores)=(.+)$/.exec(arg);
+    if (joined) {
+      if (!JOBS.test(joined[1]!)) refuse(arg, 'takes a number');
       continue;
     }
-    if (STEERING_FLAGS.has(arg.split('=')[0]!) || isSteeringShort(arg) || ACTIONS.has(arg)) {
-      throw new UsageError(
-        `\`-- ${arg}\` would change what nixos-rebuild builds or activates, which tune-wizard sets itself (--flake DIR#HOST, --mode, --elevate); after -- pass only build options such as --max-jobs 1, --cores 2, --option NAME VALUE, -L or --show-trace.`,
-      );
+    const count = ALLOWED_WITH_VALUES[arg];
+    if (count !== undefined) {
+      const values = args.slice(i + 1, i + 1 + count);
+      if (values.length < count || values.some((v) => v.startsWith('-'))) {
+        refuse(arg, `needs ${count === 2 ? 'two values' : 'a value'}`);
+      }
+      if ((arg === '--max-jobs' || arg === '-j' || arg === '--cores') && !JOBS.test(values[0]!)) refuse(`${arg} ${values[0]}`, 'takes a number');
+      i += count;
+      continue;
     }
+    refuse(arg, 'is not a build option tune-wizard passes on');
   }
   return args;
 }
 
-/** `-p NAME`, `-pNAME`, or a cluster of one-letter flags holding one of them (`-Lp`). */
-function isSteeringShort(arg: string): boolean {
-  if (!/^-[a-zA-Z]/.test(arg)) return false;
-  const first = arg[1]!;
-  if (STEERING_LETTERS.test(first)) return true;
-  if (TAKES_VALUE.test(first)) return false;
-  return /^-[a-zA-Z]+$/.test(arg) && STEERING_LETTERS.test(arg);
+function refuse(arg: string, why: string): never {
+  throw new UsageError(
+    `\`-- ${arg}\` ${why}: tune-wizard sets what nixos-rebuild builds and activates itself (--flake DIR#HOST, --mode, --elevate), and after -- takes only ${ALLOWED_TEXT}.`,
+  );
 }
 
 function pick<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -145,13 +125,17 @@ function pick<T extends string>(flag: string, value: string, allowed: readonly T
 }
 
 export function parseStopBelow(text: string): StopBelow {
-  const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const size = percent ? undefined : parseFlagSize(text);
   if (percent) {
     const value = Number(percent[1]);
     if (value > 0 && value < 100) return { kind: 'percent', percent: value, text };
-  } else {
-    const bytes = parseSize(text);
-    if (bytes !== undefined && bytes > 0) return { kind: 'bytes', bytes, text };
+  } else if (size === 'no-unit') {
+    throw new UsageError(`--stop-below ${text}: add a unit, such as ${text}G, or write a share of RAM such as ${text}%.`);
+  } else if (size === 'space') {
+    throw new UsageError(`--stop-below ${text}: write it without a space, such as ${text.replace(/\s+/g, '')}.`);
+  } else if (size !== undefined && size > 0) {
+    return { kind: 'bytes', bytes: size, text };
   }
   throw new UsageError(`--stop-below ${text}: write a size such as 1G or 800M, or a share of RAM such as 5%.`);
 }

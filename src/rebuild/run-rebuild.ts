@@ -6,6 +6,7 @@ import { readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { describeInterruptAtStart } from '../engine/interrupt.js';
+import { shellCommand } from '../engine/shell-words.js';
 import type { RunContext } from '../engine/types.js';
 import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
 import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
@@ -131,7 +132,7 @@ async function runBuild(session: RebuildSession): Promise<void> {
     throw new UserError(describeRunningRebuild(running, 'Two builds at once are what runs a machine out of memory, so this run did not start a second one.'));
   }
 
-  display.notice('info', `running ${commands.build.join(' ')} (in ${session.workDir})`);
+  display.notice('info', `running ${shellCommand(commands.build)} (in ${session.workDir})`);
   const build = await runPhase(ctx, commands.build, { cwd: session.workDir, ownGroup: true }, display, session.stopper, 'build');
 
   if (watchdog.stats.crossing) {
@@ -163,7 +164,7 @@ async function runFinalAction(session: RebuildSession): Promise<void> {
   watchdog.arm(false);
   display.progress.phase = commands.mode;
 
-  display.notice('info', `running ${final.join(' ')}`);
+  display.notice('info', `running ${shellCommand(final)}`);
   const done = await runPhase(ctx, final, { ownGroup: commands.elevation === 'none' }, display, session.stopper, commands.mode);
 
   if (done.exitCode !== 0) {

@@ -5,16 +5,20 @@ import { resolveOption } from '../config/option-plan.js';
 import type { CheckResult, GateStep, RunContext, VerifyStep } from '../engine/types.js';
 import { formatLiteral, type NixLiteral } from '../nix/query.js';
 import { formatBytes } from '../system/units.js';
+import { takeSample } from '../watch/memory-sample.js';
 
 export type Check = (ctx: RunContext) => Promise<CheckResult>;
 
-export function gate(title: string, check: Check, group?: string, advice?: string): GateStep {
+export function gate(title: string, check: Check, group?: string, advice?: GateStep['advice']): GateStep {
   return { kind: 'gate', title, check, group, advice };
 }
 
 export function verify(title: string, check: Check, group?: string): VerifyStep {
   return { kind: 'verify', title, check, group };
 }
+
+/** What a check wants when the configuration gives no single literal value to compare with. */
+export const ONE_CLEAR_VALUE = 'one clear value';
 
 /** A literal as it appears in /proc or nix.conf: "auto", 4, 60. */
 function asSystemText(value: NixLiteral): string {
@@ -60,7 +64,7 @@ export async function configured(ctx: RunContext, option: string, aliases: strin
 export function sysctlMatchesConfig(key: string, option: string, fallback: NixLiteral): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, option, [], fallback);
-    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: 'one clear value' };
+    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: ONE_CLEAR_VALUE };
     return sysctlIs(key, wanted)(ctx);
   };
 }
@@ -68,7 +72,7 @@ export function sysctlMatchesConfig(key: string, option: string, fallback: NixLi
 export function nixConfMatchesConfig(key: string, option: string, aliases: string[], fallback: NixLiteral): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, option, aliases, fallback, [key]);
-    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: 'one clear value' };
+    if (typeof wanted === 'string') return { ok: false, measured: wanted, needed: ONE_CLEAR_VALUE };
     return nixConfIs(key, wanted)(ctx);
   };
 }
@@ -91,7 +95,7 @@ export function zramMatchesConfig(): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, 'zramSwap.algorithm', [], { type: 'string', value: 'zstd' });
     if (typeof wanted === 'string' || wanted.type !== 'string') {
-      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.algorithm is not a string', needed: 'one clear value' };
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.algorithm is not a string', needed: ONE_CLEAR_VALUE };
     }
     const result = await zramActive(wanted.value)(ctx);
     return { ...result, needed: wanted.value };
@@ -103,7 +107,7 @@ export function zramSizeMatchesConfig(): Check {
   return async (ctx) => {
     const wanted = await configured(ctx, 'zramSwap.memoryPercent', [], { type: 'int', value: 50 });
     if (typeof wanted === 'string' || wanted.type !== 'int') {
-      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.memoryPercent is not a whole number', needed: 'one clear value' };
+      return { ok: false, measured: typeof wanted === 'string' ? wanted : 'zramSwap.memoryPercent is not a whole number', needed: ONE_CLEAR_VALUE };
     }
     return zramSizeIs(wanted.value)(ctx);
   };
@@ -125,15 +129,20 @@ export function zramSizeIs(percent: number): Check {
   };
 }
 
+/**
+ * Headroom as the watchdog measures it (src/watch/memory-sample.ts):
+ * MemAvailable + free disk swap + what free zram can really give back, so
+ * check, the reenable gate and the watchdog never show two figures.
+ */
 export function headroomAtLeast(): Check {
   return async (ctx) => {
-    const mem = await ctx.sysroot.memInfo();
-    const headroom = mem.memAvailable + mem.swapFree;
+    const sample = takeSample(ctx.sysroot);
+    const swap = sample.headroom - sample.memAvailable;
     return {
-      ok: headroom >= ctx.options.minHeadroom,
-      measured: `headroom ${formatBytes(headroom)} (MemAvailable ${formatBytes(mem.memAvailable)} + SwapFree ${formatBytes(mem.swapFree)})`,
+      ok: sample.headroom >= ctx.options.minHeadroom,
+      measured: `headroom ${formatBytes(sample.headroom)} (MemAvailable ${formatBytes(sample.memAvailable)} + usable swap ${formatBytes(swap)})`,
       needed: `at least ${formatBytes(ctx.options.minHeadroom)} (--min-headroom)`,
-      shown: `${formatBytes(headroom)} available + swap free`,
+      shown: `${formatBytes(sample.headroom)} available + usable swap`,
     };
   };
 }

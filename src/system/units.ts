@@ -15,6 +15,19 @@ export function parseSize(text: string): number | undefined {
 }
 
 /**
+ * A size given on the command line: a number with a unit (K, M, G, T,
+ * KiB ... TiB, or KB ... TB, all powers of 1024), no space between; 0 needs none. A bare number is not taken
+ * as bytes (`--min-headroom 8` almost surely means 8G): it is `no-unit`.
+ */
+export function parseFlagSize(text: string): number | 'no-unit' | 'space' | undefined {
+  const match = /^(\d+(?:\.\d+)?)([KMGT])(?:i?B)?$/i.exec(text);
+  if (match) return Math.round(Number(match[1]) * UNITS[match[2]!.toUpperCase()]!);
+  if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text) === 0 ? 0 : 'no-unit';
+  if (/^\s*\d+(?:\.\d+)?\s+(?:[KMGT](?:i?B)?|%)\s*$/i.test(text)) return 'space';
+  return undefined;
+}
+
+/**
  * Two sizes that differ, printed so that they read different: `1.3 GiB`
  * and `1.3 GiB` become `1331 MiB` and `1300 MiB` (exact MiB, then KiB).
  */

@@ -14,6 +14,21 @@ const journalDir = (sandbox: Sandbox): string => path.join(sandbox.sysroot, 'var
 let sandbox: Sandbox;
 afterEach(() => sandbox?.cleanup());
 
+describe('check and the watchdog', () => {
+  it('report one headroom figure: MemAvailable + usable swap, zram discounted', async () => {
+    sandbox = makeSandbox('tuned');
+    const { takeSample } = await import('../../src/watch/memory-sample.js');
+    const { Sysroot } = await import('../../src/system/sysroot.js');
+    const { formatBytes } = await import('../../src/system/units.js');
+    const watchdog = formatBytes(takeSample(new Sysroot(sandbox.sysroot)).headroom);
+    expect(watchdog).toBe('13.9 GiB');
+
+    const run = await runCli(sandbox, ['check', '--json']);
+
+    expect(rowOf(run.stdout, 'memory headroom')?.shown).toBe(`${watchdog} available + usable swap`);
+  });
+});
+
 type Row = { item: string; configured: string; shown: string; status: string; detail?: string };
 const rowOf = (stdout: string, item: string): Row | undefined =>
   (JSON.parse(stdout) as { checks: Row[] }).checks.find((row) => row.item === item);

@@ -147,7 +147,7 @@ describe('tune-wizard reenable unified-llm', () => {
 
     expect(run.exitCode).toBe(3);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(run.stderr).toContain('headroom 3.0 GiB');
+    expect(run.stderr).toContain('headroom 2.7 GiB (MemAvailable 2.0 GiB + usable swap 673 MiB)');
     expect(run.stderr).toContain('Nothing was changed. Free memory (close programs, stop services) or lower --min-headroom, then run again.');
     expect(stubCalls()).toEqual([]);
   });
@@ -164,11 +164,25 @@ describe('tune-wizard reenable unified-llm', () => {
     writeFileSync(path.join(sandbox.sysroot, 'proc/sys/vm/swappiness'), '30\n');
     const before = snapshot(sandbox.flake);
 
-    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes', '--elevate', 'sudo']);
 
     expect(run.exitCode).toBe(3);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
-    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake DIR#HOST`\), or find what else sets it, then run again\.$/m);
+    expect(run.stderr).toMatch(/tune-wizard: vm\.swappiness is what the configuration says: measured .*Nothing was changed\. The running system does not show what the configuration says: switch to the configuration first \(`sudo nixos-rebuild switch --flake \S+`\), or find what else sets it, then run again\.$/m);
+    expect(run.stderr).toContain(`(\`sudo nixos-rebuild switch --flake ${sandbox.flake}#kernelcore\`)`);
+  });
+
+  it('does not advise switching when the configured value is computed (exit 3)', async () => {
+    sandbox = makeSandbox('tuned');
+    const memory = path.join(sandbox.flake, 'modules/system/memory.nix');
+    writeFileSync(memory, readFileSync(memory, 'utf8').replace('"vm.swappiness" = 100;', '"vm.swappiness" = builtins.add 50 50;'));
+
+    const run = await runCli(sandbox, ['reenable', 'unified-llm', '--yes']);
+
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('is computed; tune-wizard cannot read it');
+    expect(run.stderr).not.toContain('switch to the configuration first');
+    expect(run.stderr).toContain('switching will not help: write the option as one plain value');
   });
 
   it('restores flake.nix when the heavy rebuild fails (exit 4)', async () => {
@@ -387,6 +401,20 @@ describe('commands printed to copy', () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(`Next: nixos-rebuild switch --flake '${spaced.replace("'", "'\\''")}#kernelcore'`);
   });
+
+  it('quotes the flake in the "Name one with --flake" suggestion and the "running nixos-rebuild" lines', async () => {
+    sandbox = makeSandbox('tuned');
+    const spaced = path.join(sandbox.dir, 'my flake');
+    renameSync(sandbox.flake, spaced);
+
+    const wrongHost = await runCli(sandbox, ['rollback', '--yes', '--flake', `${spaced}#nohost`]);
+    expect(wrongHost.exitCode).toBe(1);
+    expect(wrongHost.stderr).toContain(`Name one with --flake '${spaced}#kernelcore'.`);
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--elevate', 'none', '--flake', `${spaced}#kernelcore`]);
+    expect(run.stderr).toContain(`running nixos-rebuild build --flake '${spaced}#kernelcore' (in `);
+    expect(run.stderr).toContain(`running nixos-rebuild switch --flake '${spaced}#kernelcore'\n`);
+  });
 });
 
 describe('a missing command', () => {
@@ -404,7 +432,9 @@ describe('a missing command', () => {
     const run = await runCli(sandbox, ['rollback', '--yes', '--elevate', 'sudo'], { PATH: pathWithout('sudo') });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.trim()).toBe(
-      'tune-wizard: sudo is not on PATH, and the switch needs it to run as root: pass --elevate doas or --elevate run0 to use another tool, run tune-wizard as root, or install sudo. Nothing was changed.',
+      process.getuid?.() === 0
+        ? 'tune-wizard: sudo is not on PATH, and no tool is needed to run as root: pass --elevate none (you are root), or install sudo. Nothing was changed.'
+        : 'tune-wizard: sudo is not on PATH, and the switch needs it to run as root: pass --elevate doas or --elevate run0 to use another tool, run tune-wizard as root, or install sudo. Nothing was changed.',
     );
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
   });

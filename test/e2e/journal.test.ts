@@ -67,7 +67,7 @@ describe('the journal', () => {
     const saved = readFileSync(path.join(journalDir(), 'runs', id!, String(intent.sha256Before)));
     expect(saved.equals(original)).toBe(true);
     expect(records.filter((r) => r.type === 'check' && r.kind === 'gate').map((r) => r.measured)).toContain(
-      'headroom 16.0 GiB (MemAvailable 9.0 GiB + SwapFree 7.0 GiB)',
+      'headroom 13.9 GiB (MemAvailable 9.0 GiB + usable swap 4.9 GiB)',
     );
     expect(records.find((r) => r.type === 'rebuild')).toMatchObject({ status: 'switched' });
     expect(records.at(-1)).toMatchObject({ type: 'end', status: 'done', exitCode: 0 });
@@ -117,6 +117,27 @@ describe('tune-wizard undo', () => {
     expect(again.stdout).toMatch(/^Nothing left to undo: the last run that changed files, run \S+ \(tune-wizard rollback, .*\), was already undone by run \S+\.$/);
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(stubCalls()).toHaveLength(4);
+  });
+
+  it('when its rebuild fails, says the files stay undone and names the command to run once fixed, not "run again" (exit 4)', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    await runCli(sandbox, ['rollback', '--yes']);
+
+    const undo = await runCli(sandbox, ['undo', '--yes', '--elevate', 'none'], { TW_STUB_REBUILD: 'fail-build' });
+
+    expect(undo.exitCode).toBe(4);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+    const last = undo.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^tune-wizard: `nixos-rebuild build --flake \S+` exited with code 1/);
+    expect(last).not.toContain('run again');
+    expect(last).toContain(`Fix the error, then run \`nixos-rebuild switch --flake ${sandbox.flake}#kernelcore\` yourself.`);
+    expect(last).toContain('The files stay as undo put them (');
+    expect(last).toContain('`tune-wizard undo` again would find nothing left to undo.');
+    expect(undo.stderr).not.toContain('the files stay restored');
+
+    const again = await runCli(sandbox, ['undo', '--yes']);
+    expect(again.stdout).toContain('Nothing left to undo');
   });
 
   it('refuses a file edited since the run, names it, and restores nothing; --force overwrites it', async () => {

@@ -61,7 +61,7 @@ describe('building first, switching second', () => {
       const run = await runCli(sandbox, ['rollback', '--yes', '--', ...extra]);
 
       expect(run.exitCode).toBe(2);
-      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`\`-- ${extra[0]}\` would change what nixos-rebuild builds or activates`)]);
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringContaining(`\`-- ${extra[0]}\` is not a build option tune-wizard passes on`)]);
     }
     expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
     expect(stubCalls()).toEqual([]);
@@ -89,6 +89,21 @@ describe('building first, switching second', () => {
     expect(run.exitCode).toBe(0);
     expect(stubCalls()).toEqual([`build ${target()}`, `boot ${target()}`]);
     expect(run.stdout).toContain('built (--mode boot)');
+    expect(`${run.stdout}${run.stderr}`).toContain('[4/9] Rebuild and install for next boot');
+    expect(`${run.stdout}${run.stderr}`).not.toContain('Rebuild and switch');
+  });
+
+  it.each([
+    ['build', 'Rebuild (build only)'],
+    ['test', 'Rebuild and test (not kept after reboot)'],
+  ])('with --mode %s titles the rebuild step "%s"', async (mode, title) => {
+    setup();
+
+    const run = await runCli(sandbox, ['rollback', '--yes', '--mode', mode]);
+
+    expect(run.exitCode).toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toContain(`[4/9] ${title}\n`);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('Rebuild and switch');
   });
 
   it('never switches after a failed build, restores the files and exits 4', async () => {

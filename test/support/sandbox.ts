@@ -47,8 +47,11 @@ export interface CliRun {
 export function startCli(sandbox: Sandbox, args: string[], env: Record<string, string> = {}) {
   // Our flags go before a `--`: what follows it is for nixos-rebuild.
   const dash = args.includes('--') ? args.indexOf('--') : args.length;
-  const flake = args.slice(0, dash).includes('--flake') ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
-  const argv = [...args.slice(0, dash), ...flake, '--sysroot', sandbox.sysroot, ...args.slice(dash)];
+  // The sandbox's flake and sysroot, to the commands that use them (history uses neither, undo the run's flake).
+  const command = args[0];
+  const flake = args.slice(0, dash).includes('--flake') || command === 'history' || command === 'undo' ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
+  const sysroot = args.slice(0, dash).includes('--sysroot') || command === 'history' ? [] : ['--sysroot', sandbox.sysroot];
+  const argv = [...args.slice(0, dash), ...flake, ...sysroot, ...args.slice(dash)];
   return execa(process.execPath, [cliPath, ...argv], {
     reject: false,
     stdin: 'ignore',

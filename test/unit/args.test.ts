@@ -53,6 +53,22 @@ describe('the command line', () => {
     [['reenable', ''], 'reenable: the module name is empty'],
     [['disable', ' '], 'disable: the module name is empty'],
     [['disable', 'x', '--reason', ''], '--reason is empty: write why'],
+    [['check', '--sysroot', ''], '--sysroot is empty; write --sysroot DIR'],
+    [['rollback', '--sysroot=  '], '--sysroot is empty; write --sysroot DIR'],
+    [['history', '--yes'], '--yes: history only lists the recorded runs and takes no options.'],
+    [['history', '--flake', '/x'], '--flake: history only lists the recorded runs and takes no options.'],
+    [['disable', 'x', '--min-headroom', '2G'], '--min-headroom is for reenable and check, not disable.'],
+    [['check', '--mode', 'boot'], '--mode is for rollback, reenable, disable, recommend and undo, not check.'],
+    [['check', '--', '--max-jobs', '1'], 'the arguments after -- are for rollback, reenable, disable, recommend and undo, not check.'],
+    [['undo', '--flake', '/x'], '--flake is for rollback, reenable, disable, check and recommend, not undo.'],
+    [['undo', '--reason', 'x'], '--reason is for disable'],
+    [['recommend', '--elevate', 'none'], '--elevate only means something with recommend --apply.'],
+    [['reenable', 'x', '--min-headroom', '8'], '--min-headroom 8: add a unit, such as 8G (0 for no minimum).'],
+    [['reenable', 'x', '--min-headroom', '8 G'], '--min-headroom 8 G: write it without a space, such as 8G.'],
+    [['reenable', 'x', '--min-headroom', '512B'], '--min-headroom 512B: write a size such as 8G'],
+    [['rollback', '--stop-below', '2'], '--stop-below 2: add a unit, such as 2G, or write a share of RAM such as 2%.'],
+    [['rollback', '--stop-below', '1 G'], '--stop-below 1 G: write it without a space, such as 1G.'],
+    [['rollback', '--stop-below', '5 %'], '--stop-below 5 %: write it without a space, such as 5%.'],
   ])('says in its own words what to write for %j', (argv, message) => {
     let error: unknown;
     try {
@@ -66,6 +82,9 @@ describe('the command line', () => {
 
   it('takes --min-headroom 0 as no minimum', () => {
     expect(parseCli(['reenable', 'x', '--min-headroom', '0']).minHeadroom).toBe(0);
+    expect(parseCli(['reenable', 'x', '--min-headroom', '0G']).minHeadroom).toBe(0);
+    expect(parseCli(['reenable', 'x', '--min-headroom', '512m']).minHeadroom).toBe(512 * 1024 ** 2);
+    expect(parseCli(['rollback', '--stop-below', '2TiB']).rebuild.stopBelow).toMatchObject({ kind: 'bytes', bytes: 2 * 1024 ** 4 });
   });
 
   it('reads check and recommend with their flags', () => {
