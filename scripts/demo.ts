@@ -41,7 +41,7 @@ run('1. Roll the build-memory tuning back', ['rollback', ...common]);
 run('2. Bring unified-llm back', ['reenable', 'unified-llm', ...common]);
 run('3. Run rollback again: nothing left to change', ['rollback', ...common]);
 run('4. The journal of those runs', ['history']);
-run('5. Undo the last run that changed files (reenable)', ['undo', ...common]);
+run('5. Undo the last run that changed files (reenable)', ['undo', '--yes', '--sysroot', sysroot]);
 const short = prepareLowMemoryBuild();
 run('6. Roll back on a machine short of memory: the watchdog stops the build', ['rollback', ...short.args, '--stop-below', '1G'], short.env, 5);
 /**
