@@ -3,6 +3,7 @@
 // src/rebuild/ (loaded only when a rebuild really runs).
 import { isRoot, planCommands } from '../rebuild/rebuild-commands.js';
 import { shellCommand } from './shell-words.js';
+import type { BuildLoad } from '../journal/records.js';
 import type { RebuildStep, RunContext } from './types.js';
 
 export interface RebuildOutcome {
@@ -10,6 +11,8 @@ export interface RebuildOutcome {
   status: 'nothing' | 'skipped' | 'built' | 'switched';
   command: string[];
   lowestHeadroom: number | undefined;
+  /** How heavy the build was (see BuildLoad), when it ran and could be measured. */
+  load?: BuildLoad;
 }
 
 /** The command that applies the configuration (the one to tell the user about). */

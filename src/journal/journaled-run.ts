@@ -121,7 +121,7 @@ export function recordChecks(procedure: Procedure, journal: RunJournal): Procedu
 
 export async function finishJournaledRun(run: JournaledRun, summary: RunSummary | undefined, error: unknown): Promise<void> {
   try {
-    if (summary?.rebuild) await run.journal.recordRebuild(summary.rebuild.status, summary.rebuild.command);
+    if (summary?.rebuild) await run.journal.recordRebuild(summary.rebuild.status, summary.rebuild.command, undefined, summary.rebuild.load);
     if (error instanceof RebuildError) await run.journal.recordRebuild('failed', [], error.message);
     const exitCode = error === undefined ? ExitCode.ok : error instanceof UserError ? error.exitCode : ExitCode.error;
     await run.journal.finish(error === undefined ? 'done' : endStatusFor(error), exitCode, (error as Error | undefined)?.message);

@@ -50,6 +50,17 @@ export interface RebuildRecord {
   status: string;
   command: string[];
   error?: string;
+  /** What the build itself added to the memory in use at its peak (bytes), and the parallelism it ran with: what `recommend` learns from. */
+  peakMemoryBytes?: number;
+  maxJobs?: number | 'auto';
+  cores?: number;
+}
+
+/** How heavy a finished build was (see RebuildRecord). */
+export interface BuildLoad {
+  peakMemoryBytes: number;
+  maxJobs: number | 'auto';
+  cores: number;
 }
 
 /**

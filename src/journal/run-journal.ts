@@ -11,7 +11,7 @@ import type { ProcessIdentity } from '../system/process-identity.js';
 import type { WriteJournal } from '../system/workspace.js';
 import { crossBoundary } from '../system/test-hooks.js';
 import { appendLine, createPrivateDir, ensurePrivateDir, listDirs, readBytes, saveBytesOnce } from './journal-files.js';
-import { parseRecords, summarizeRun, type EndStatus, type JournalRecord, type RunEntry, type StartRecord } from './records.js';
+import { parseRecords, summarizeRun, type BuildLoad, type EndStatus, type JournalRecord, type RunEntry, type StartRecord } from './records.js';
 
 const JOURNAL_FILE = 'journal.jsonl';
 
@@ -71,8 +71,8 @@ export class RunJournal implements WriteJournal {
     await this.append({ type: 'check', kind, title, ...result });
   }
 
-  async recordRebuild(status: string, command: string[], error?: string): Promise<void> {
-    await this.append({ type: 'rebuild', status, command, ...(error === undefined ? {} : { error }) });
+  async recordRebuild(status: string, command: string[], error?: string, load?: BuildLoad): Promise<void> {
+    await this.append({ type: 'rebuild', status, command, ...(error === undefined ? {} : { error }), ...load });
   }
 
   async buildStarted(command: string[], process: ProcessIdentity, phase = 'build'): Promise<void> {

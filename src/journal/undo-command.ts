@@ -92,7 +92,7 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
   const stopListening = onInterrupt((name) => interrupt.abort(name));
   try {
     const outcome = await runRebuild(rebuild({ watchMemory: false }), { ...ctx, signal: interrupt.signal });
-    await journal.recordRebuild(outcome.status, outcome.command);
+    await journal.recordRebuild(outcome.status, outcome.command, undefined, outcome.load);
   } catch (error) {
     if (error instanceof RebuildError || error instanceof AbortError) await journal.recordRebuild('failed', rebuildCommand(ctx), error.message);
     await journal.finish(endStatusFor(error), (error as UserError).exitCode ?? ExitCode.error, (error as Error).message);

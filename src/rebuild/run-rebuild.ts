@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describeInterruptAtStart } from '../engine/interrupt.js';
 import { shellCommand } from '../engine/shell-words.js';
 import type { RunContext } from '../engine/types.js';
+import type { BuildLoad } from '../journal/records.js';
 import { AbortError, AfterSwitchError, ExitCode, UserError } from '../errors.js';
 import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
 import type { CommandResult, RunningCommand, StartOptions } from '../system/command-runner.js';
@@ -22,6 +23,7 @@ import { chooseStopLine, type StopLine } from '../watch/stop-line.js';
 import { DEFAULT_SAMPLE_MS, startWatchdog, type Watchdog } from '../watch/watchdog.js';
 import { openBuildDisplay, type BuildDisplay } from './build-display.js';
 import { makeBuildDir, markKept } from './build-dirs.js';
+import { buildLoad, parallelismInEffect, type Parallelism } from './build-load.js';
 import { openBuildLog } from './build-log.js';
 import { planCommands, type RebuildCommands } from './rebuild-commands.js';
 import { buildFailure, finalFailure, notBuilding, watchdogStop } from './rebuild-failures.js';
@@ -29,6 +31,8 @@ import { buildFailure, finalFailure, notBuilding, watchdogStop } from './rebuild
 export interface RebuildReport {
   status: 'built' | 'switched';
   lowestHeadroom: number | undefined;
+  /** How heavy the build was, for the journal (undefined when nothing could be measured). */
+  load: BuildLoad | undefined;
 }
 
 const SAMPLE_MS = Number(process.env.TUNE_WIZARD_SAMPLE_MS ?? DEFAULT_SAMPLE_MS);
@@ -44,6 +48,8 @@ interface RebuildSession {
   line: StopLine;
   guards: MemoryGuard[];
   memAtStart: MemInfo;
+  /** max-jobs and cores the build runs with. */
+  parallelism: Parallelism;
   kernelMark: number;
   workDir: string;
   display: BuildDisplay;
@@ -58,15 +64,17 @@ export async function runWatchedRebuild(ctx: RunContext, showMemory: boolean): P
   let keepWorkDir = false;
   try {
     await runBuild(session);
+    // Measured before the activation, which is not part of the build.
+    const load = buildLoad(session.watchdog.stats.peakUsed, session.memAtStart.memTotal - session.memAtStart.memAvailable, session.parallelism);
     if (!session.commands.final) {
       keepWorkDir = true;
-      return { status: 'built', lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+      return { status: 'built', lowestHeadroom: session.watchdog.stats.lowestHeadroom, load };
     }
 
     await runFinalAction(session);
     // After `boot` the new generation is installed but not running yet.
     const status = session.commands.mode === 'boot' ? 'built' : 'switched';
-    return { status, lowestHeadroom: session.watchdog.stats.lowestHeadroom };
+    return { status, lowestHeadroom: session.watchdog.stats.lowestHeadroom, load };
   } finally {
     session.watchdog.stop();
     session.display.close();
@@ -114,7 +122,8 @@ async function openSession(ctx: RunContext, showMemory: boolean): Promise<Rebuil
   const stopper: RebuildSession['stopper'] = { current: undefined };
   const watchdog = startWatchdog(ctx.sysroot, line, SAMPLE_MS, watchEvents(display, line, stopper));
   const workDir = makeBuildDir();
-  return { ctx, commands, line, guards, memAtStart, kernelMark, workDir, display, watchdog, stopper, result: 'build failed' };
+  const parallelism = parallelismInEffect(await ctx.sysroot.nixConf(), ctx.options.rebuild.extraArgs);
+  return { ctx, commands, line, guards, memAtStart, parallelism, kernelMark, workDir, display, watchdog, stopper, result: 'build failed' };
 }
 
 /** `nixos-rebuild build`, as the user, stoppable; throws unless it succeeded. */

@@ -5,7 +5,8 @@ import { resolveOption } from '../config/option-plan.js';
 import type { RunContext } from '../engine/types.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../errors.js';
 import { describeLiteral, type NixLiteral } from '../nix/query.js';
-import { findBuildPeak, findStateDir } from './build-history.js';
+import { findStateDir } from '../journal/state-dir.js';
+import { findBuildPeak } from './build-history.js';
 import {
   planRecommendation,
   SUGGESTION_OPTIONS,

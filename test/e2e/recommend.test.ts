@@ -21,10 +21,16 @@ function stateHome(): string {
   return dir;
 }
 
-function recordRebuild(peakMemoryBytes: number, maxJobs: number | 'auto', cores: number, name = '2026-12-01T10-00-00.json'): void {
-  const runs = path.join(stateHome(), 'tune-wizard/runs');
-  mkdirSync(runs, { recursive: true });
-  writeFileSync(path.join(runs, name), JSON.stringify({ command: 'reenable', rebuild: { status: 'switched', peakMemoryBytes, maxJobs, cores } }));
+/** A finished run in the journal whose build was measured, as src/journal writes it. */
+function recordRebuild(peakMemoryBytes: number, maxJobs: number | 'auto', cores: number, id = '20261201-100000-aaaa'): void {
+  const dir = path.join(stateHome(), 'tune-wizard/runs', id);
+  mkdirSync(dir, { recursive: true });
+  const records = [
+    { type: 'start', id, command: ['reenable', 'unified-llm'], time: '2026-12-01T10:00:00.000Z', host: 'kernelcore', flake: sandbox.flake, flakeRealPath: sandbox.flake, pid: 1 },
+    { type: 'rebuild', status: 'switched', command: ['nixos-rebuild', 'switch'], peakMemoryBytes, maxJobs, cores },
+    { type: 'end', status: 'done', exitCode: 0, time: '2026-12-01T10:05:00.000Z' },
+  ];
+  writeFileSync(path.join(dir, 'journal.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
 
 describe('tune-wizard recommend', () => {
@@ -41,8 +47,8 @@ describe('tune-wizard recommend', () => {
 
   it('bases the numbers on the heaviest recorded build job when the journal has one', async () => {
     sandbox = makeSandbox('workstation');
-    recordRebuild(4 * 1024 ** 3, 4, 3, 'a.json');
-    recordRebuild(12 * 1024 ** 3, 2, 2, 'b.json');
+    recordRebuild(4 * 1024 ** 3, 4, 3, '20261201-100000-aaaa');
+    recordRebuild(12 * 1024 ** 3, 2, 2, '20261201-110000-bbbb');
 
     const run = await runCli(sandbox, ['recommend', '--json'], { XDG_STATE_HOME: stateHome() });
 
@@ -54,6 +60,30 @@ describe('tune-wizard recommend', () => {
       ['zram', 25],
       ['swappiness', 150],
     ]);
+  });
+
+  it('learns from a real rebuild: the journal records how much memory the build took', async () => {
+    sandbox = makeSandbox('tuned');
+    // The stand-in build really allocates 64 MiB and lowers the fixture's MemAvailable by its growth.
+    const rollback = await runCli(sandbox, ['rollback', '--yes'], {
+      XDG_STATE_HOME: stateHome(),
+      TW_STUB_REBUILD: 'allocate',
+      TW_ALLOC_MEMINFO: path.join(sandbox.sysroot, 'proc/meminfo'),
+      TW_ALLOC_AVAIL_KB: '9437184',
+      TW_ALLOC_MAX_MB: '64',
+      TW_ALLOC_QUIET: '1',
+      TW_ALLOC_GIVE_UP_MS: '1500',
+    });
+    expect(rollback.exitCode).toBe(0);
+    // The tuned fixture has no CPU list; recommend needs one.
+    mkdirSync(path.join(sandbox.sysroot, 'sys/devices/system/cpu'), { recursive: true });
+    writeFileSync(path.join(sandbox.sysroot, 'sys/devices/system/cpu/online'), '0-11\n');
+
+    const run = await runCli(sandbox, ['recommend', '--json'], { XDG_STATE_HOME: stateHome() });
+
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as { basis: string };
+    expect(report.basis).toMatch(/^your rebuild history: a build job peaked at [\d.]+ (MiB|GiB) with \d+ cores? \(1 run\)$/);
   });
 
   it('--apply --no-rebuild writes the four suggestions into every module that defines them', async () => {

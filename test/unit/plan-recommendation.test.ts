@@ -4,7 +4,9 @@ import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { findBuildPeak, findStateDir } from '../../src/recommend/build-history.js';
+import { RunJournal } from '../../src/journal/run-journal.js';
+import { buildLoad, parallelismInEffect } from '../../src/rebuild/build-load.js';
+import { findBuildPeak } from '../../src/recommend/build-history.js';
 import { planRecommendation, splitThreads } from '../../src/recommend/plan-recommendation.js';
 
 const GiB = 1024 ** 3;
@@ -52,22 +54,44 @@ describe('planning the suggested numbers', () => {
 });
 
 describe('reading peak memory from the run journal', () => {
-  it('takes the heaviest job of the readable run records and ignores the rest', async () => {
+  async function recordRun(state: string, id: string, rebuild: Record<string, unknown> | undefined): Promise<void> {
+    const journal = await RunJournal.start(state, { id, command: ['rollback'], host: 'box', flake: '/f', flakeRealPath: '/f', pid: process.pid });
+    if (rebuild) {
+      const { status, peakMemoryBytes, maxJobs, cores } = rebuild as { status: string; peakMemoryBytes?: number; maxJobs?: number | 'auto'; cores?: number };
+      const load = peakMemoryBytes === undefined ? undefined : { peakMemoryBytes, maxJobs: maxJobs!, cores: cores! };
+      await journal.recordRebuild(status, ['nixos-rebuild', 'switch'], undefined, load);
+    }
+    await journal.finish('done', 0);
+  }
+
+  it('takes the heaviest job of the measured rebuilds in the journal and ignores the rest', async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), 'tw-state-'));
     roots.push(state);
-    mkdirSync(path.join(state, 'runs'));
-    const write = (name: string, body: string): void => writeFileSync(path.join(state, 'runs', name), body);
-    write('1.json', JSON.stringify({ rebuild: { peakMemoryBytes: 8 * GiB, maxJobs: 'auto', cores: 0 } }));
-    write('2.json', JSON.stringify({ rebuild: { peakMemoryBytes: 3 * GiB, maxJobs: 1, cores: 3 } }));
-    write('3.json', JSON.stringify({ rebuild: { status: 'failed' } }));
-    write('4.json', '{ not json');
-    write('notes.txt', 'x');
+    await recordRun(state, '20261201-100000-aaaa', { status: 'switched', peakMemoryBytes: 8 * GiB, maxJobs: 'auto', cores: 0 });
+    await recordRun(state, '20261201-110000-bbbb', { status: 'switched', peakMemoryBytes: 3 * GiB, maxJobs: 1, cores: 3 });
+    await recordRun(state, '20261201-120000-cccc', { status: 'failed' });
+    await recordRun(state, '20261201-130000-dddd', undefined);
+    mkdirSync(path.join(state, 'runs', 'not-a-run'));
+    writeFileSync(path.join(state, 'runs', 'not-a-run', 'journal.jsonl'), '{ not json');
 
     expect(await findBuildPeak(state, 4)).toEqual({ perJobBytes: 3 * GiB, coresPerJob: 3, runs: 2 });
     expect(await findBuildPeak(path.join(state, 'nowhere'), 4)).toBeUndefined();
   });
+});
 
-  it('looks in $XDG_STATE_HOME/tune-wizard', () => {
-    expect(findStateDir({ XDG_STATE_HOME: '/s' })).toBe('/s/tune-wizard');
+describe('how heavy a build was', () => {
+  it('takes max-jobs and cores from nix.conf, then from the arguments after --', () => {
+    const conf = new Map([['max-jobs', '4'], ['cores', '3']]);
+    expect(parallelismInEffect(new Map(), [])).toEqual({ maxJobs: 1, cores: 0 });
+    expect(parallelismInEffect(conf, [])).toEqual({ maxJobs: 4, cores: 3 });
+    expect(parallelismInEffect(new Map([['max-jobs', 'auto']]), [])).toEqual({ maxJobs: 'auto', cores: 0 });
+    expect(parallelismInEffect(conf, ['--max-jobs', '1', '--cores', '2'])).toEqual({ maxJobs: 1, cores: 2 });
+    expect(parallelismInEffect(conf, ['-j2', '--show-trace'])).toEqual({ maxJobs: 2, cores: 3 });
+    expect(parallelismInEffect(conf, ['--max-jobs=auto', '--cores=6'])).toEqual({ maxJobs: 'auto', cores: 6 });
+  });
+
+  it('counts only what the build added to the memory in use', () => {
+    expect(buildLoad(10 * GiB, 4 * GiB, { maxJobs: 2, cores: 3 })).toEqual({ peakMemoryBytes: 6 * GiB, maxJobs: 2, cores: 3 });
+    expect(buildLoad(4 * GiB, 4 * GiB, { maxJobs: 2, cores: 3 })).toBeUndefined();
   });
 });
