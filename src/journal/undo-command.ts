@@ -81,7 +81,18 @@ async function offerRebuild(command: UndoCommand, result: UndoResult, flakeDir: 
     ui.print(`Restored ${describe(result, flakeDir)}; ${why}. Next: ${shown}`);
     return ExitCode.ok;
   }
-  if (!(await command.prompter.confirm(`Rebuild now with \`${shown}\`?`))) {
+  let rebuildNow: boolean;
+  try {
+    rebuildNow = await command.prompter.confirm(`Rebuild now with \`${shown}\`?`);
+  } catch (error) {
+    // Ctrl-C at the question: the files are back already, and stay so.
+    if (!(error instanceof AbortError)) throw error;
+    await journal.recordRebuild('declined', rebuildCommand(ctx));
+    await journal.finish('done', ExitCode.ok);
+    ui.print(`Restored ${describe(result, flakeDir)}; they stay restored, not rebuilt. Next: ${shown}`);
+    throw error;
+  }
+  if (!rebuildNow) {
     await journal.recordRebuild('declined', rebuildCommand(ctx));
     await journal.finish('done', ExitCode.ok);
     ui.print(`Restored ${describe(result, flakeDir)}; not rebuilt. Next: ${shown}`);

@@ -20,7 +20,10 @@ export function renderRecommendTable(report: RecommendReport): string {
     '',
     ...recommendation.suggestions.map((s) => `${s.setting}: ${s.reason}`),
     '',
-    'To write these (each change shown as a diff and asked for): tune-wizard recommend --apply',
+    // Compared as shown: the two columns use the same units.
+    cells.some(([, configured, suggested]) => configured !== suggested)
+      ? 'To write these (each change shown as a diff and asked for): tune-wizard recommend --apply'
+      : 'The configuration already has every suggested value.',
   ];
   return `${lines.join('\n')}\n`;
 }

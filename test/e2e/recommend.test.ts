@@ -102,6 +102,10 @@ describe('tune-wizard recommend', () => {
     expect(text('modules/system/memory.nix')).toContain('      "vm.swappiness" = 150;  # Was 80');
     expect(run.stdout).toContain('+      memoryPercent = 100;');
     expect(run.stdout).toMatch(/not rebuilt. Next: (sudo )?nixos-rebuild switch --flake /);
+
+    const again = await runCli(sandbox, ['recommend'], { XDG_STATE_HOME: stateHome() });
+    expect(again.stdout).toContain('The configuration already has every suggested value.');
+    expect(again.stdout).not.toContain('recommend --apply');
   });
 
   it('--apply rebuilds and verifies the running system shows every suggested number', async () => {
