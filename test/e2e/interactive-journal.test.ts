@@ -98,3 +98,23 @@ describe.skipIf(!tmuxAvailable)('a run that finds an earlier run unfinished', ()
     expect(changedFiles(halfway, snapshot(sandbox.flake))).toEqual([]);
   });
 });
+
+describe.skipIf(!tmuxAvailable)('undo in a terminal', () => {
+  it('Ctrl-C at "Rebuild now?" keeps the files restored and says what to run next', async () => {
+    sandbox = makeSandbox('tuned');
+    const before = snapshot(sandbox.flake);
+    expect((await runCli(sandbox, ['rollback', '--yes', '--no-rebuild'])).exitCode).toBe(0);
+    expect(changedFiles(before, snapshot(sandbox.flake))).not.toEqual([]);
+
+    terminal.start(sandbox, ['undo']);
+    await terminal.waitFor(/Restore 4 file\(s\)/);
+    terminal.keys('y', 'Enter');
+    await terminal.waitFor(/Rebuild now with/);
+    terminal.keys('C-c');
+    const text = await terminal.waitFor(/EXIT=\d+/);
+
+    expect(text).toContain('EXIT=130');
+    expect(text).toMatch(/they stay restored, not rebuilt\. Next:\s+(sudo )?nixos-rebuild switch --flake/);
+    expect(changedFiles(before, snapshot(sandbox.flake))).toEqual([]);
+  });
+});

@@ -28,7 +28,9 @@ export class Terminal {
       NO_COLOR: '1',
       ...env,
     };
-    const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath, ...args, '--flake', `${sandbox.flake}#kernelcore`, '--sysroot', sandbox.sysroot]
+    // As runCli does: undo works on the run's own flake and takes no --flake.
+    const flake = args[0] === 'undo' ? [] : ['--flake', `${sandbox.flake}#kernelcore`];
+    const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath, ...args, ...flake, '--sysroot', sandbox.sysroot]
       .map((word) => `'${word.replaceAll("'", "'\\''")}'`)
       .join(' ');
     this.tmux('new-session', '-d', '-s', this.session, '-x', String(columns), '-y', '50', `${command}; echo "EXIT=$?"; sleep 60`);
