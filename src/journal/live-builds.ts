@@ -10,9 +10,8 @@ import { UserError } from '../errors.js';
 import { formatTime } from '../system/local-time.js';
 import { describeRunningRebuild, findRunningRebuilds } from '../system/rebuild-processes.js';
 import type { Sysroot } from '../system/sysroot.js';
-import { isGroupStillRunning } from '../system/process-identity.js';
+import { isAlive, isGroupStillRunning } from '../system/process-identity.js';
 import type { BuildStartedRecord, RunEntry } from './records.js';
-import { isAlive } from './run-lock.js';
 import { listRuns } from './run-journal.js';
 
 export interface LiveBuild {

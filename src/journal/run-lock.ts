@@ -20,6 +20,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { randomHex, sha256Hex } from '../system/crypto.js';
 import { formatTime } from '../system/local-time.js';
+import { isAlive } from '../system/process-identity.js';
 import { ensurePrivateDir } from './journal-files.js';
 
 export interface LockHolder {
@@ -223,15 +224,6 @@ async function writeDurably(file: string, text: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

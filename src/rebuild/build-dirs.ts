@@ -10,6 +10,8 @@ import { lstatSync, mkdtempSync, readdirSync, rmdirSync, unlinkSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 
+import { isAlive } from '../system/process-identity.js';
+
 const PREFIX = 'tune-wizard-build-';
 /** Written into a build directory whose result link is meant to stay. */
 export const KEEP_MARKER = '.tune-wizard-keep';
@@ -38,7 +40,7 @@ export function sweepAbandonedBuildDirs(tmp: string): void {
   }
   for (const name of names) {
     const pid = /^tune-wizard-build-(\d+)-/.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
     const dir = path.join(tmp, name);
     try {
       if (!lstatSync(dir).isDirectory()) continue;
@@ -52,14 +54,5 @@ export function sweepAbandonedBuildDirs(tmp: string): void {
     } catch {
       // not ours, not empty, or gone already
     }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -6,6 +6,16 @@
 // never --sysroot: the process is one tune-wizard started here.
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** Whether a process with this pid exists (one of another user counts too). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface ProcessIdentity {
   pid: number;
   pgid: number;
