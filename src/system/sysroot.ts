@@ -205,14 +205,8 @@ export class Sysroot {
 
   /** Command lines (argument lists) of running processes named `comm`. */
   async processCommandLines(comm: string): Promise<string[][]> {
-    let names: string[];
-    try {
-      names = await readdir(this.resolve('/proc'));
-    } catch {
-      return [];
-    }
     const found: string[][] = [];
-    for (const pid of names.filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b))) {
+    for (const pid of await this.processIds()) {
       const name = (await this.readOptional(`/proc/${pid}/comm`))?.trim();
       if (name !== comm) continue;
       const cmdline = (await this.readOptional(`/proc/${pid}/cmdline`)) ?? '';
@@ -229,9 +223,8 @@ export class Sysroot {
 
   /** The argument lists of every process in /proc (those readable). */
   async allCommandLines(): Promise<string[][]> {
-    const names = await readdir(this.resolve('/proc')).catch(() => [] as string[]);
     const lines: string[][] = [];
-    for (const pid of names.filter((n) => /^\d+$/.test(n))) {
+    for (const pid of await this.processIds()) {
       const text = await this.readOptional(`/proc/${pid}/cmdline`);
       if (text) lines.push(parseCmdline(text));
     }
